@@ -1,0 +1,132 @@
+#include "framework/app.h"
+
+#include <Python.h>
+
+#include <thread>
+
+#include "framework/dispatch/mutex_queue.h"
+#include "framework/executor.h"
+#include "framework/python/embedded_python.h"
+#include "framework/python/gil.h"
+#include "framework/python/interpreter_bindings.h"
+#include "framework/python/python_thread.h"
+#include "framework/request_context.h"
+#include "framework/router.h"
+
+namespace fb {
+
+struct App::Impl {
+  AppConfig config;
+  Router router;
+  python::InterpreterBindings bindings;  // main interpreter
+  std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
+  std::unique_ptr<Executor> executor;
+
+  void run_task(std::size_t worker, Task& task) {
+    RequestContext& ctx = *task.request;
+    stage_point(*ctx.trace, FB_POINT_DEQUEUE);
+    Response response = worker_threads[worker]->call(ctx.match->route, *ctx.request, ctx.match->params, *ctx.trace);
+    stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+    HeapPromise promise = std::move(ctx.promise);
+    promise.set_value(std::move(response));  // ctx may be gone from here on
+  }
+};
+
+namespace {
+
+std::string describe(const RouteSpec& r) { return r.method + " " + r.path; }
+
+std::size_t default_workers() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+}  // namespace
+
+App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
+  impl_->config = std::move(config);
+  AppConfig& cfg = impl_->config;
+  if (std::string reason = unavailable_reason(cfg.optimizations); !reason.empty()) throw ConfigError(reason);
+  if (cfg.routes.empty()) throw ConfigError("no routes configured");
+  if (cfg.workers == 0) cfg.workers = default_workers();
+
+  for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
+    try {
+      impl_->router.add(cfg.routes[i].method, cfg.routes[i].path);
+    } catch (const RouteError& e) {
+      throw ConfigError(e.what(), i);
+    }
+  }
+
+  python::ensure_python();
+  python::add_to_sys_path(cfg.python_path);
+  std::vector<std::string> specs;
+  for (const RouteSpec& r : cfg.routes) specs.push_back(r.handler);
+  {
+    python::GilScope gil;
+    try {
+      impl_->bindings.load(specs);
+    } catch (const python::HandlerLoadError& e) {
+      throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
+    }
+  }
+
+  impl_->worker_threads.resize(cfg.workers);
+  Impl* impl = impl_.get();
+  Executor::Hooks hooks;
+  hooks.start = [impl](std::size_t w) {
+    impl->worker_threads[w] = std::make_unique<python::PythonThread>(PyInterpreterState_Main(), impl->bindings);
+  };
+  hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
+  hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
+  try {
+    impl_->executor = std::make_unique<Executor>(cfg.workers, std::make_unique<MutexQueue>(), std::move(hooks));
+  } catch (...) {
+    python::GilScope gil;
+    impl_->bindings.clear();
+    throw;
+  }
+}
+
+App::~App() {
+  impl_->executor.reset();  // joins workers; each ends its thread state on its own thread
+  python::GilScope gil;
+  impl_->bindings.clear();
+}
+
+const AppConfig& App::config() const noexcept { return impl_->config; }
+std::size_t App::workers() const noexcept { return impl_->config.workers; }
+
+Response App::handle(const Request& request, StageTrace& trace) {
+  stage_point(trace, FB_POINT_ARRIVE);
+  thread_local RouteMatch match;  // reused: its params vector keeps its capacity
+  impl_->router.match(request.method, request.path, match);
+  stage_point(trace, FB_POINT_ROUTE_MATCHED);
+  if (match.result != RouteMatch::Result::found) {
+    Response r = match.result == RouteMatch::Result::not_found
+                     ? plain_response(404, "Not Found")
+                     : plain_response(405, "Method Not Allowed (allowed: " + match.allowed_methods + ")");
+    stage_point(trace, FB_POINT_RESPONSE_READY);
+    return r;
+  }
+
+  RequestContext ctx;
+  ctx.request = &request;
+  ctx.match = &match;
+  ctx.trace = &trace;
+  Response response;
+  {
+    stage_point(trace, FB_POINT_FUTURE_CREATE);
+    auto [promise, future] = make_heap_future();
+    stage_point(trace, FB_POINT_FUTURE_CREATED);
+    ctx.promise = std::move(promise);
+    stage_point(trace, FB_POINT_ENQUEUE);
+    impl_->executor->submit(Task{&ctx});
+    response = future.get();
+  }  // the future's shared state is freed here: part of the future stage
+  stage_point(trace, FB_POINT_FUTURE_OBSERVED);
+  stage_point(trace, FB_POINT_RESPONSE_READY);
+  return response;
+}
+
+}  // namespace fb

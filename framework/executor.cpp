@@ -1,0 +1,49 @@
+#include "framework/executor.h"
+
+#include <latch>
+#include <mutex>
+
+namespace fb {
+
+Executor::Executor(std::size_t workers, std::unique_ptr<TaskQueue> queue, Hooks hooks)
+    : queue_(std::move(queue)), hooks_(std::move(hooks)) {
+  std::latch started(static_cast<std::ptrdiff_t>(workers));
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  threads_.reserve(workers);
+  for (std::size_t i = 0; i < workers; ++i) {
+    threads_.emplace_back([this, i, &started, &failure_mutex, &failure] {
+      try {
+        if (hooks_.start) hooks_.start(i);
+      } catch (...) {
+        {
+          std::lock_guard lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+        started.count_down();
+        return;
+      }
+      started.count_down();
+      Task task;
+      while (queue_->pop(task)) hooks_.run(i, task);
+      if (hooks_.stop) hooks_.stop(i);
+    });
+  }
+  started.wait();
+  if (failure) {
+    shutdown();
+    std::rethrow_exception(failure);
+  }
+}
+
+void Executor::shutdown() {
+  queue_->close();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+Executor::~Executor() { shutdown(); }
+
+}  // namespace fb

@@ -1,0 +1,35 @@
+// Request and response as the pipeline sees them. A Request only views bytes the caller owns
+// (the load generator keeps them alive for the whole run), so building one costs nothing.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fb {
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+struct Request {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view path;    // without the query string
+  std::string_view query;   // after '?', may be empty
+  std::vector<Header> headers;
+  std::string_view body;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+};
+
+inline Response plain_response(int status, std::string body) {
+  return Response{status, "text/plain", std::move(body)};
+}
+
+}  // namespace fb

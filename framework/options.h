@@ -1,0 +1,54 @@
+// The four optimizations as runtime switches, the plan's cumulative phases, and whether a
+// switch can be honoured by this build and this Python.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fb {
+
+enum class Optimization { direct, lockfree, subinterp, inline_future };
+
+inline constexpr std::array<Optimization, 4> kAllOptimizations = {
+    Optimization::direct, Optimization::lockfree, Optimization::subinterp, Optimization::inline_future};
+
+// "direct", "lockfree", "subinterp", "inline-future": the CLI and results spelling.
+std::string_view optimization_name(Optimization opt);
+std::optional<Optimization> optimization_from_name(std::string_view name);
+
+struct OptimizationSet {
+  bool direct = false;
+  bool lockfree = false;
+  bool subinterp = false;
+  bool inline_future = false;
+
+  bool has(Optimization opt) const;
+  void set(Optimization opt, bool on = true);
+  std::vector<Optimization> enabled() const;
+  std::vector<std::string> names() const;  // in plan order
+  bool operator==(const OptimizationSet&) const = default;
+};
+
+// "P0".."P4": the plan's cumulative order (P1 = +direct, P2 = +lockfree, ...).
+inline constexpr int kPhaseCount = 5;
+std::optional<OptimizationSet> phase_optimizations(std::string_view phase);
+// "P3" when `opts` is one of the cumulative phases, else "".
+std::string phase_of(const OptimizationSet& opts);
+// A display label: the phase name, or the enabled names joined with '+' ("lockfree+subinterp"),
+// or "P0" for the empty set.
+std::string config_label(const OptimizationSet& opts);
+
+// Parses "direct,lockfree" (names separated by commas). Throws std::invalid_argument naming
+// the unknown item and the accepted names.
+OptimizationSet parse_optimizations(std::string_view list);
+
+// Why `opt` cannot run here: compiled out (names the CMake option), or not supported by the
+// embedded Python. Empty when it can run.
+std::string unavailable_reason(Optimization opt);
+// The first reason among the set's enabled optimizations, or "".
+std::string unavailable_reason(const OptimizationSet& opts);
+
+}  // namespace fb

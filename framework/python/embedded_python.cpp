@@ -1,0 +1,76 @@
+#include "framework/python/embedded_python.h"
+
+#include <Python.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "framework/python/gil.h"
+
+namespace fb::python {
+namespace {
+
+std::mutex g_mutex;
+PyThreadState* g_main_thread_state = nullptr;  // saved by the initializing thread
+bool g_started = false;
+
+void check_status(PyStatus status, PyConfig* config) {
+  if (PyStatus_Exception(status)) {
+    std::string message = status.err_msg != nullptr ? status.err_msg : "unknown error";
+    if (status.func != nullptr) message = std::string(status.func) + ": " + message;
+    PyConfig_Clear(config);
+    throw std::runtime_error("cannot start the embedded Python: " + message);
+  }
+}
+
+}  // namespace
+
+void ensure_python() {
+  std::lock_guard lock(g_mutex);
+  if (g_started) return;
+  PyConfig config;
+  PyConfig_InitIsolatedConfig(&config);
+  config.install_signal_handlers = 0;
+  // The stdlib is found relative to program_name: point it at the interpreter we were built
+  // against, since our own binary sits in no Python prefix.
+  check_status(PyConfig_SetBytesString(&config, &config.program_name, FASTERBENCH_PYTHON_EXECUTABLE), &config);
+  check_status(Py_InitializeFromConfig(&config), &config);
+  PyConfig_Clear(&config);
+  g_main_thread_state = PyEval_SaveThread();
+  g_started = true;
+}
+
+void add_to_sys_path(const std::vector<std::string>& directories) {
+  ensure_python();
+  GilScope gil;
+  PyObject* sys_path = PySys_GetObject("path");  // borrowed
+  for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
+    PyObject* entry = PyUnicode_DecodeFSDefault(it->c_str());
+    if (entry == nullptr) {
+      PyErr_Clear();
+      continue;
+    }
+    if (PySequence_Contains(sys_path, entry) == 0) PyList_Insert(sys_path, 0, entry);
+    Py_DECREF(entry);
+  }
+  PyErr_Clear();
+}
+
+PythonInfo python_info() {
+  PythonInfo info;
+  info.version = PY_VERSION;
+  info.executable = FASTERBENCH_PYTHON_EXECUTABLE;
+  info.subinterpreters_supported = PY_VERSION_HEX >= 0x030C0000;
+  return info;
+}
+
+void finalize_python() {
+  std::lock_guard lock(g_mutex);
+  if (!g_started) return;
+  PyEval_RestoreThread(g_main_thread_state);
+  Py_FinalizeEx();
+  g_main_thread_state = nullptr;
+  g_started = false;
+}
+
+}  // namespace fb::python

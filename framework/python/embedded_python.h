@@ -1,0 +1,32 @@
+// The process's embedded CPython: started once, shared by every App in the process.
+//
+// Python's runtime is process-global and cannot be reliably finalized and started again, so
+// it is initialized on first use and finalized by finalize_python() at the end of main().
+// Between calls into Python no thread holds the main GIL: the initializing thread releases it,
+// and every Python-running thread attaches its own thread state (see python_thread.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fb::python {
+
+struct PythonInfo {
+  std::string version;     // "3.13.0"
+  std::string executable;  // the interpreter whose stdlib is embedded
+  bool subinterpreters_supported = false;  // PEP 684 own-GIL interpreters (>= 3.12)
+};
+
+// Starts the interpreter if needed (isolated config: no user site, no PYTHON* variables).
+// Thread-safe. Throws std::runtime_error when CPython fails to start.
+void ensure_python();
+
+// Adds directories to sys.path (front, skipping ones already present).
+void add_to_sys_path(const std::vector<std::string>& directories);
+
+PythonInfo python_info();
+
+// Finalizes the interpreter. Every Python-running thread must have been stopped.
+void finalize_python();
+
+}  // namespace fb::python

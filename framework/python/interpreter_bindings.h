@@ -1,0 +1,51 @@
+// What one interpreter needs to serve requests: its Request type and the handler callables,
+// imported in that interpreter from "module:function" specs.
+#pragma once
+
+#include <Python.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fb::python {
+
+class HandlerLoadError : public std::runtime_error {
+ public:
+  HandlerLoadError(std::size_t route, const std::string& message) : std::runtime_error(message), route_(route) {}
+  std::size_t route() const noexcept { return route_; }
+
+ private:
+  std::size_t route_;
+};
+
+class InterpreterBindings {
+ public:
+  InterpreterBindings() = default;
+  InterpreterBindings(const InterpreterBindings&) = delete;
+  InterpreterBindings& operator=(const InterpreterBindings&) = delete;
+  // Drops the references; needs the interpreter's GIL held (or the interpreter ended).
+  ~InterpreterBindings();
+
+  // Imports every handler ("module:function", function may be dotted: "module:Class.method").
+  // Needs the GIL of the interpreter it loads into. Throws HandlerLoadError naming the spec and
+  // the Python exception ("ModuleNotFoundError: No module named 'x'").
+  void load(const std::vector<std::string>& handler_specs);
+
+  // Releases the references now (GIL held), so the destructor has nothing left to do.
+  void clear();
+
+  PyObject* request_type() const noexcept { return request_type_; }
+  PyObject* handler(std::size_t route) const noexcept { return handlers_[route]; }
+  std::size_t size() const noexcept { return handlers_.size(); }
+
+ private:
+  PyObject* request_type_ = nullptr;
+  std::vector<PyObject*> handlers_;
+};
+
+// Resolves "module:function" to a new reference, or nullptr with a Python exception set
+// (ValueError for a malformed spec).
+PyObject* import_handler(const std::string& spec);
+
+}  // namespace fb::python

@@ -1,0 +1,30 @@
+// Handler results -> responses, and Python exceptions -> 500 responses.
+//
+// Accepted results: bytes / bytearray (body as is), str (UTF-8 text), dict or list (JSON,
+// encoded here in C++ without importing json), None (204, empty), and (status, body) where
+// body is any of the above. Anything else is a 500 naming the type.
+#pragma once
+
+#include <Python.h>
+
+#include <string>
+
+#include "framework/http.h"
+
+namespace fb::python {
+
+// Converts `result` (borrowed). On failure returns a 500 response describing why (and clears
+// any Python exception raised while converting).
+Response convert_result(PyObject* result);
+
+// Appends the JSON encoding of `value` to `out`. Returns false with a Python TypeError or
+// ValueError set for values JSON cannot hold (non-str keys, NaN, other types, nesting > 64).
+bool encode_json(PyObject* value, std::string& out);
+
+// "ValueError: boom" for the currently raised exception, which is cleared. Needs the GIL.
+std::string take_exception_text();
+
+// A 500 response for the currently raised exception (cleared).
+Response exception_response();
+
+}  // namespace fb::python

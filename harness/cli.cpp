@@ -1,0 +1,51 @@
+#include "harness/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "framework/python/embedded_python.h"
+#include "harness/cmd_run.h"
+#include "harness/exit_codes.h"
+#include "harness/results/atomic_file.h"
+
+namespace fb::harness {
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"fasterbench: where each microsecond of a Python-calling request goes, measured"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", FASTERBENCH_VERSION);
+
+  RunOptions run;
+  CLI::App* run_cmd = add_run_command(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "fasterbench: {}\nRun with --help for usage.\n", e.what());
+    return kExitUsage;
+  }
+
+  int status = kExitOk;
+  try {
+    if (*run_cmd) status = cmd_run(run);
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "fasterbench: {}\n", e.what());
+    status = kExitUsage;
+  } catch (const OutputError& e) {
+    fmt::print(stderr, "fasterbench: cannot write output: {}\n", e.what());
+    status = kExitFailure;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "fasterbench: {}\n", e.what());
+    status = kExitFailure;
+  }
+  python::finalize_python();
+  return status;
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,86 @@
+#include "harness/cmd_run.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "framework/options.h"
+#include "harness/console_table.h"
+#include "harness/exit_codes.h"
+#include "harness/measure.h"
+#include "harness/results/atomic_file.h"
+#include "harness/results/results_json.h"
+#include "harness/stamp_cost.h"
+#include "probes/clock.h"
+
+namespace fb::harness {
+
+CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
+  CLI::App* cmd = app.add_subcommand("run", "Measure one configuration of the pipeline on a scenario (closed loop)");
+  add_load_options(*cmd, o.load);
+  auto* phase = cmd->add_option("--phase", o.phase,
+                                "Cumulative phase: P0 baseline, P1 +direct, P2 +lockfree, P3 +subinterp, P4 +inline-future");
+  auto* opt = cmd->add_option("--opt", o.opts, "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future");
+  phase->excludes(opt);
+  cmd->add_option("--out", o.out, "Write the results JSON here (atomically: temp file + rename)");
+  return cmd;
+}
+
+namespace {
+
+OptimizationSet resolve_optimizations(const RunOptions& o) {
+  if (!o.opts.empty()) {
+    try {
+      return parse_optimizations(o.opts);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--opt: ") + e.what());
+    }
+  }
+  const std::string phase = o.phase.empty() ? "P0" : o.phase;
+  auto set = phase_optimizations(phase);
+  if (!set) throw UsageError("--phase: unknown phase '" + phase + "' (accepted: P0, P1, P2, P3, P4)");
+  return *set;
+}
+
+void check_output_path(const std::string& out) {
+  if (out.empty()) return;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw UsageError("--out " + out + ": directory " + dir.string() + " does not exist");
+}
+
+}  // namespace
+
+int cmd_run(const RunOptions& o) {
+  Scenario scenario;
+  try {
+    scenario = load_scenario(o.load.scenario);
+  } catch (const ScenarioError& e) {
+    throw UsageError(e.what());
+  }
+  const ResolvedLoad load = resolve_load(o.load, scenario);
+  const OptimizationSet opts = resolve_optimizations(o);
+  if (std::string reason = unavailable_reason(opts); !reason.empty()) {
+    throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));
+  }
+  check_output_path(o.out);
+
+  probes::calibrate_clock();
+  const double stamp_cost = measure_stamp_cost_ns();
+  ResultsDocument doc = make_document("run", scenario, load, stamp_cost);
+  doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress);
+
+  double steal_sum = 0;
+  for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;
+  doc.context.steal_pct = doc.runs.empty() ? 0 : steal_sum / static_cast<double>(doc.runs.size());
+
+  const nlohmann::json json = results_to_json(doc);
+  print_stage_tables(json, stdout);
+  if (!o.out.empty()) {
+    write_file_atomically(o.out, json.dump(2) + "\n");
+    fmt::print("results: {}\n", o.out);
+  }
+  return kExitOk;
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,23 @@
+// `fasterbench run`: measure one configuration on a scenario, print the stage table, write
+// the results JSON.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "harness/load_options.h"
+
+namespace fb::harness {
+
+struct RunOptions {
+  LoadOptions load;
+  std::string phase;  // "P0".."P4"
+  std::string opts;   // "direct,lockfree"
+  std::string out;    // results JSON path; empty: none
+};
+
+CLI::App* add_run_command(CLI::App& app, RunOptions& options);
+int cmd_run(const RunOptions& options);
+
+}  // namespace fb::harness

@@ -1,0 +1,88 @@
+#include "harness/console_table.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <vector>
+
+#include "harness/stats/aggregate.h"
+#include "harness/units.h"
+#include "probes/stage_names.h"
+
+namespace fb::harness {
+namespace {
+
+using nlohmann::json;
+
+// Median over the config's repetitions of runs[].stages.<stage>.<metric>.
+double median_of(const std::vector<const json*>& runs, const std::string& stage, const char* metric) {
+  std::vector<double> v;
+  for (const json* r : runs) v.push_back(r->at("stages").at(stage).at(metric).get<double>());
+  return median(v);
+}
+
+void print_config(const json& doc, const json& agg, std::FILE* out) {
+  const std::string config = agg.at("config").get<std::string>();
+  std::vector<const json*> runs;
+  for (const json& r : doc.at("runs")) {
+    if (r.at("config") == config) runs.push_back(&r);
+  }
+  std::string opts;
+  for (const auto& o : agg.at("opts")) opts += (opts.empty() ? "" : ",") + o.get<std::string>();
+  fmt::print(out, "\n== {} ({}) ==\n", config, opts.empty() ? "baseline" : opts);
+  if (!agg.at("supported").get<bool>()) {
+    fmt::print(out, "unsupported: {}\n", agg.at("unsupported_reason").get<std::string>());
+    return;
+  }
+  std::vector<double> steal, errors;
+  for (const json* r : runs) {
+    steal.push_back(r->at("steal_pct").get<double>());
+    errors.push_back(r->at("errors").get<double>());
+  }
+  const json& tput = agg.at("throughput_rps");
+  fmt::print(out, "{} repetition(s) x {} requests · throughput {} req/s (spread {:.1f} %) · errors {} · steal {:.1f} %\n",
+             runs.size(), format_count(runs.front()->at("requests").get<double>()), format_count(tput.at("median").get<double>()),
+             tput.at("spread_pct").get<double>(), format_count(median(errors)), median(steal));
+  fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", "stage", "count", "p50", "p90", "p99", "p99.9",
+             "mean", "spread", "share");
+  const double total_time = median_of(runs, "total", "mean_ns") * median_of(runs, "total", "count");
+  double sum_p50 = 0;
+  for (std::string_view name : probes::kStageNames) {
+    const std::string stage(name);
+    const double count = median_of(runs, stage, "count");
+    const double p50 = median_of(runs, stage, "p50_ns");
+    const double mean = median_of(runs, stage, "mean_ns");
+    const json& p50_agg = agg.at("stages").at(stage).at("p50_ns");
+    const std::string spread = runs.size() > 1 ? fmt::format("{:.1f} %", p50_agg.at("spread_pct").get<double>()) : "-";
+    const std::string share = stage == "total" || total_time <= 0 ? "" : fmt::format("{:.1f} %", 100.0 * mean * count / total_time);
+    if (stage != "total" && stage != "other") sum_p50 += p50;
+    fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", stage, format_count(count),
+               count == 0 ? "-" : format_ns(p50), count == 0 ? "-" : format_ns(median_of(runs, stage, "p90_ns")),
+               count == 0 ? "-" : format_ns(median_of(runs, stage, "p99_ns")),
+               count == 0 ? "-" : format_ns(median_of(runs, stage, "p999_ns")), count == 0 ? "-" : format_ns(mean), spread,
+               share);
+  }
+  const double total_p50 = median_of(runs, "total", "p50_ns");
+  const double other_p50 = median_of(runs, "other", "p50_ns");
+  fmt::print(out, "closure: sum of stage p50s {} vs total p50 {}; other p50 {} ({:.1f} % of total)\n", format_ns(sum_p50),
+             format_ns(total_p50), format_ns(other_p50), total_p50 > 0 ? 100.0 * other_p50 / total_p50 : 0.0);
+}
+
+}  // namespace
+
+void print_stage_tables(const json& doc, std::FILE* out) {
+  const json& ctx = doc.at("context");
+  fmt::print(out, "scenario {} ({}) · Python {} · clock {} ({:.1f} ns per stamp) · {} CPUs, {}\n",
+             doc.at("scenario").at("name").get<std::string>(), doc.at("scenario").at("file").get<std::string>(),
+             ctx.at("python").at("version").get<std::string>(), ctx.at("clock").at("source").get<std::string>(),
+             ctx.at("clock").at("stamp_cost_ns").get<double>(), ctx.at("cpus").get<int>(),
+             ctx.at("cpu_model").get<std::string>());
+  fmt::print(out, "clients {} · workers {} · warm-up {} · seed {}\n", doc.at("config").at("clients").get<int>(),
+             doc.at("config").at("workers").get<int>(), format_count(doc.at("config").at("warmup").get<double>()),
+             doc.at("config").at("seed").get<std::uint64_t>());
+  for (const json& agg : doc.at("aggregates")) print_config(doc, agg, out);
+  fmt::print(out, "(times are medians over repetitions; spread = (max - min) / median of p50 across repetitions; "
+                  "share = stage's part of all request time)\n");
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,17 @@
+// The per-stage summary table printed after a run, rendered from the results JSON (so the
+// console shows exactly what the file holds).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+
+namespace fb::harness {
+
+// Prints one table per configuration in doc["aggregates"]: per stage the medians over
+// repetitions of p50/p90/p99/p99.9/mean, the p50 spread across repetitions, share of total
+// time, and the closure line (sum of stage p50s vs total p50).
+void print_stage_tables(const nlohmann::json& doc, std::FILE* out);
+
+}  // namespace fb::harness

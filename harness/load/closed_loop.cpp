@@ -1,0 +1,85 @@
+#include "harness/load/closed_loop.h"
+
+#include <barrier>
+#include <chrono>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "harness/sysinfo.h"
+
+namespace fb::harness {
+namespace {
+
+struct ClientState {
+  probes::InprocRecorder recorder;
+  std::uint64_t requests = 0, server_errors = 0, client_errors = 0;
+  std::vector<std::uint64_t> per_route;
+};
+
+}  // namespace
+
+LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSettings& settings, LoadProgress* progress) {
+  const auto clients = static_cast<std::size_t>(settings.clients);
+  const probes::ClockCalibration& clock = probes::clock_calibration();
+  std::vector<std::unique_ptr<ClientState>> states;
+  for (std::size_t c = 0; c < clients; ++c) {
+    states.push_back(std::make_unique<ClientState>());
+    states.back()->per_route.assign(mix.size(), 0);
+  }
+
+  std::atomic<std::int64_t> warmup_tickets{0};
+  std::atomic<std::int64_t> tickets{0};
+  CpuTimes cpu_before;
+  std::chrono::steady_clock::time_point t0;
+  // The completion step runs on one thread once all clients finished warming up: it starts the
+  // clock for the measured part.
+  std::barrier warmed_up(static_cast<std::ptrdiff_t>(clients), [&]() noexcept {
+    cpu_before = read_cpu_times();
+    t0 = std::chrono::steady_clock::now();
+  });
+
+  auto client = [&](std::size_t c) {
+    ClientState& st = *states[c];
+    std::mt19937_64 rng(settings.seed * 1000003ull + c);
+    StageTrace trace;
+    while (warmup_tickets.fetch_add(1, std::memory_order_relaxed) < settings.warmup) {
+      trace.clear();
+      app.handle(mix.request(mix.pick(rng)), trace);
+    }
+    warmed_up.arrive_and_wait();
+    while (tickets.fetch_add(1, std::memory_order_relaxed) < settings.requests) {
+      const std::size_t route = mix.pick(rng);
+      trace.clear();
+      const Response response = app.handle(mix.request(route), trace);
+      st.recorder.record(probes::stage_latencies(trace.at, clock));
+      ++st.requests;
+      ++st.per_route[route];
+      if (response.status >= 500) ++st.server_errors;
+      else if (response.status >= 400) ++st.client_errors;
+      if (progress != nullptr) progress->done.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+
+  std::vector<std::thread> threads;
+  for (std::size_t c = 0; c < clients; ++c) threads.emplace_back(client, c);
+  for (std::thread& t : threads) t.join();
+  const auto t1 = std::chrono::steady_clock::now();
+  const CpuTimes cpu_after = read_cpu_times();
+
+  LoadResult result;
+  result.per_route.assign(mix.size(), 0);
+  for (const auto& st : states) {
+    result.stages->merge(st->recorder);
+    result.requests += st->requests;
+    result.server_errors += st->server_errors;
+    result.client_errors += st->client_errors;
+    for (std::size_t r = 0; r < mix.size(); ++r) result.per_route[r] += st->per_route[r];
+  }
+  result.duration_s = std::chrono::duration<double>(t1 - t0).count();
+  result.throughput_rps = result.duration_s > 0 ? static_cast<double>(result.requests) / result.duration_s : 0;
+  result.steal_pct = steal_percent(cpu_before, cpu_after);
+  return result;
+}
+
+}  // namespace fb::harness

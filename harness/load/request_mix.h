@@ -1,0 +1,37 @@
+// The scenario's weighted route mix, with every request pre-built so that sending one costs a
+// random draw and nothing else (the load generator must never be the bottleneck).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "framework/http.h"
+#include "harness/scenario.h"
+
+namespace fb::harness {
+
+class RequestMix {
+ public:
+  explicit RequestMix(const Scenario& scenario);
+  RequestMix(const RequestMix&) = delete;
+  RequestMix& operator=(const RequestMix&) = delete;
+
+  // Index of a route drawn with the scenario's weights.
+  std::size_t pick(std::mt19937_64& rng) const;
+  const Request& request(std::size_t route) const { return requests_[route]; }
+  std::size_t size() const noexcept { return requests_.size(); }
+
+ private:
+  struct Storage {
+    std::string method, path, query, body;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+  std::deque<Storage> storage_;  // deque: element addresses stay put as it grows
+  std::vector<Request> requests_;
+  std::vector<double> cumulative_;  // running sum of weights, last = total
+};
+
+}  // namespace fb::harness

@@ -1,0 +1,47 @@
+#include "harness/load_options.h"
+
+#include <thread>
+
+#include "harness/exit_codes.h"
+
+namespace fb::harness {
+
+void add_load_options(CLI::App& cmd, LoadOptions& o) {
+  cmd.add_option("--scenario", o.scenario, "Scenario file (TOML), e.g. scenarios/hello.toml")->required();
+  cmd.add_option("--requests", o.requests, "Measured requests per repetition (default: scenario [load] or 100000)");
+  cmd.add_option("--warmup", o.warmup, "Requests sent before measuring, not recorded (default: scenario or 10000)");
+  cmd.add_option("--clients", o.clients, "Closed-loop clients, each with one request outstanding (default: scenario or 1)");
+  cmd.add_option("--workers", o.workers, "Executor worker threads (default: scenario or the number of CPUs)");
+  cmd.add_option("--repetitions", o.repetitions, "Repetitions of each configuration (default: scenario or 1)");
+  cmd.add_option("--seed", o.seed, "Seed of the request mix's random draws (default: 1)");
+  cmd.add_flag("--no-progress", o.no_progress, "Do not draw a progress bar on stderr");
+}
+
+namespace {
+
+std::int64_t pick(const std::optional<std::int64_t>& cli, const std::optional<std::int64_t>& scenario, std::int64_t fallback) {
+  return cli ? *cli : scenario ? *scenario : fallback;
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
+}  // namespace
+
+ResolvedLoad resolve_load(const LoadOptions& o, const Scenario& s) {
+  const auto cpus = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  ResolvedLoad r{pick(o.requests, s.load.requests, kDefaultRequests), pick(o.warmup, s.load.warmup, kDefaultWarmup),
+                 pick(o.clients, s.load.clients, kDefaultClients), pick(o.workers, s.load.workers, cpus),
+                 pick(o.repetitions, s.load.repetitions, kDefaultRepetitions), o.seed};
+  require(r.requests > 0, "--requests must be > 0, got " + std::to_string(r.requests));
+  require(r.warmup >= 0, "--warmup must be >= 0, got " + std::to_string(r.warmup));
+  require(r.clients > 0, "--clients must be > 0, got " + std::to_string(r.clients));
+  require(r.clients <= 1024, "--clients must be <= 1024, got " + std::to_string(r.clients));
+  require(r.workers > 0, "--workers must be > 0, got " + std::to_string(r.workers));
+  require(r.workers <= 256, "--workers must be <= 256, got " + std::to_string(r.workers));
+  require(r.repetitions > 0, "--repetitions must be > 0, got " + std::to_string(r.repetitions));
+  return r;
+}
+
+}  // namespace fb::harness

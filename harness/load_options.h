@@ -1,0 +1,37 @@
+// The load options shared by `run` and `phases`. Every flag is documented where it is added.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "harness/scenario.h"
+
+namespace fb::harness {
+
+struct LoadOptions {
+  std::string scenario;
+  std::optional<std::int64_t> requests, warmup, clients, workers, repetitions;
+  std::uint64_t seed = 1;
+  bool no_progress = false;
+};
+
+// Built-in defaults, used when neither the command line nor the scenario's [load] says.
+inline constexpr std::int64_t kDefaultRequests = 100'000;
+inline constexpr std::int64_t kDefaultWarmup = 10'000;
+inline constexpr std::int64_t kDefaultClients = 1;
+inline constexpr std::int64_t kDefaultRepetitions = 1;
+
+void add_load_options(CLI::App& cmd, LoadOptions& options);
+
+// The settings after applying, in order: command line, scenario [load], defaults. Throws
+// UsageError for nonsense (0 clients, negative requests, more clients than requests).
+struct ResolvedLoad {
+  std::int64_t requests, warmup, clients, workers, repetitions;
+  std::uint64_t seed;
+};
+ResolvedLoad resolve_load(const LoadOptions& options, const Scenario& scenario);
+
+}  // namespace fb::harness

@@ -1,0 +1,3 @@
+#include "harness/cli.h"
+
+int main(int argc, char** argv) { return fb::harness::run_cli(argc, argv); }

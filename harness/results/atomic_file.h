@@ -1,0 +1,18 @@
+// Writing output files so that a reader never sees half of one: write a temporary file in the
+// same directory, flush it to disk, rename it over the target.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace fb::harness {
+
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws OutputError naming the path and the reason; the target is untouched on failure.
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace fb::harness

@@ -1,0 +1,149 @@
+#include "harness/results/results_json.h"
+
+#include <map>
+
+#include "harness/stats/aggregate.h"
+#include "harness/stats/stage_summary.h"
+#include "probes/stage_names.h"
+
+namespace fb::harness {
+namespace {
+
+using nlohmann::json;
+
+json stage_json(const probes::Histogram& h, double signed_mean) {
+  const StageSummary s = summarize_stage(h, signed_mean);
+  json curve = json::array();
+  for (const auto& [q, v] : s.curve) curve.push_back({q, v});
+  json buckets = json::array();
+  for (const auto& [upper, count] : h.nonzero_buckets()) buckets.push_back({upper, count});
+  return {{"count", s.count},   {"mean_ns", s.mean_ns}, {"p50_ns", s.p50_ns},   {"p90_ns", s.p90_ns},
+          {"p99_ns", s.p99_ns}, {"p999_ns", s.p999_ns}, {"max_ns", s.max_ns}, {"percentiles", curve},
+          {"histogram", {{"unit", "ns"}, {"sub_bucket_bits", probes::Histogram::kSubBucketBits}, {"buckets", buckets}}}};
+}
+
+json run_json(const RunRecord& run) {
+  json j = {{"config", run.config},
+            {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
+            {"opts", run.opts},
+            {"repetition", run.repetition},
+            {"supported", run.supported},
+            {"unsupported_reason", run.unsupported_reason}};
+  if (!run.supported) {
+    j["stages"] = json::object();
+    return j;
+  }
+  const LoadResult& r = run.load;
+  j["requests"] = r.requests;
+  j["errors"] = r.server_errors;
+  j["client_errors"] = r.client_errors;
+  j["duration_s"] = r.duration_s;
+  j["throughput_rps"] = r.throughput_rps;
+  j["allocations_per_request"] = nullptr;  // not measured by this build
+  j["demotions"] = run.demotions;
+  j["steal_pct"] = r.steal_pct;
+  j["per_route_requests"] = r.per_route;
+  json stages = json::object();
+  for (std::size_t s = 0; s < probes::kStageCount; ++s) {
+    const auto stage = static_cast<fb_stage>(s);
+    stages[std::string(probes::stage_name(stage))] = stage_json(r.stages->stage(stage), r.stages->signed_mean(stage));
+  }
+  j["stages"] = stages;
+  j["probes"] = {{"backend", run.probes_backend}, {"stamp_cost_ns", run.stamp_cost_ns}};
+  return j;
+}
+
+json aggregate_json(const Aggregate& a) {
+  return {{"n", a.n}, {"median", a.median}, {"ci_low", a.ci_low}, {"ci_high", a.ci_high},
+          {"min", a.min}, {"max", a.max}, {"spread_pct", a.spread_pct}};
+}
+
+}  // namespace
+
+json aggregates_from_runs(const json& runs) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const json*>> by_config;
+  for (const json& run : runs) {
+    const std::string config = run.at("config").get<std::string>();
+    if (!by_config.contains(config)) order.push_back(config);
+    by_config[config].push_back(&run);
+  }
+  json out = json::array();
+  for (const std::string& config : order) {
+    const auto& reps = by_config[config];
+    const json& first = *reps.front();
+    json a = {{"config", config}, {"phase", first.at("phase")}, {"opts", first.at("opts")},
+              {"supported", first.at("supported")}, {"unsupported_reason", first.value("unsupported_reason", "")},
+              {"repetitions", reps.size()}};
+    if (!first.at("supported").get<bool>()) {
+      a["stages"] = json::object();
+      out.push_back(a);
+      continue;
+    }
+    auto collect = [&](auto&& get) {
+      std::vector<double> v;
+      for (const json* r : reps) v.push_back(get(*r));
+      return aggregate_json(aggregate(v));
+    };
+    a["throughput_rps"] = collect([](const json& r) { return r.at("throughput_rps").get<double>(); });
+    a["errors"] = collect([](const json& r) { return r.at("errors").get<double>(); });
+    json stages = json::object();
+    for (std::string_view name : probes::kStageNames) {
+      const std::string stage(name);
+      json s = json::object();
+      for (const char* metric : {"p50_ns", "p99_ns", "mean_ns"}) {
+        s[metric] = collect([&](const json& r) { return r.at("stages").at(stage).at(metric).get<double>(); });
+      }
+      s["count"] = collect([&](const json& r) { return r.at("stages").at(stage).at("count").get<double>(); });
+      stages[stage] = s;
+    }
+    a["stages"] = stages;
+    out.push_back(a);
+  }
+  return out;
+}
+
+json results_to_json(const ResultsDocument& doc) {
+  const ResultsContext& c = doc.context;
+  json context = {
+      {"host", c.machine.host},
+      {"cpu_model", c.machine.cpu_model},
+      {"cpus", c.machine.cpus},
+      {"kernel", c.machine.kernel},
+      {"python",
+       {{"version", c.python.version},
+        {"executable", c.python.executable},
+        {"subinterpreters_supported", c.python.subinterpreters_supported}}},
+      {"compiler", c.build.compiler},
+      {"build_type", c.build.build_type},
+      {"options",
+       {{"FASTERBENCH_OPT_DIRECT", c.build.opt_direct},
+        {"FASTERBENCH_OPT_LOCKFREE", c.build.opt_lockfree},
+        {"FASTERBENCH_OPT_SUBINTERP", c.build.opt_subinterp},
+        {"FASTERBENCH_OPT_INLINE_FUTURE", c.build.opt_inline_future}}},
+      {"git_revision", c.build.git_revision},
+      {"date", c.date},
+      {"steal_pct", c.steal_pct},
+      {"clock", {{"source", c.clock_source}, {"ns_per_tick", c.ns_per_tick}, {"stamp_cost_ns", c.stamp_cost_ns}}},
+  };
+  json routes = json::array();
+  for (const RouteRecord& r : doc.routes) {
+    routes.push_back({{"method", r.method}, {"path", r.path}, {"handler", r.handler}, {"kind", r.kind},
+                      {"reason", r.reason}, {"demotions", r.demotions}});
+  }
+  json runs = json::array();
+  for (const RunRecord& run : doc.runs) runs.push_back(run_json(run));
+  const ResultsConfig& cfg = doc.config;
+  return {{"schema_version", kSchemaVersion},
+          {"tool", {{"name", "fasterbench"}, {"version", c.build.version}, {"command", doc.command}}},
+          {"context", context},
+          {"scenario", {{"name", doc.scenario_name}, {"file", doc.scenario_file}}},
+          {"config",
+           {{"requests", cfg.requests}, {"warmup", cfg.warmup}, {"clients", cfg.clients}, {"workers", cfg.workers},
+            {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample}}},
+          {"routes", routes},
+          {"runs", runs},
+          {"aggregates", aggregates_from_runs(runs)}};
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,37 @@
+// Facts about the machine and the build, for the results `context` block, and the CPU-time
+// counters from /proc/stat that give steal time over a run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace fb::harness {
+
+struct CpuTimes {
+  std::uint64_t busy = 0;   // user + nice + system + irq + softirq
+  std::uint64_t idle = 0;   // idle + iowait
+  std::uint64_t steal = 0;  // time the hypervisor ran someone else while we wanted the CPU
+};
+
+// The aggregate "cpu" line of /proc/stat (zeros where it cannot be read).
+CpuTimes read_cpu_times();
+
+// Steal as a percentage of all CPU time between two readings (0 when nothing elapsed).
+double steal_percent(const CpuTimes& before, const CpuTimes& after);
+
+struct MachineInfo {
+  std::string host, cpu_model, kernel;
+  unsigned cpus = 0;
+};
+MachineInfo machine_info();
+
+struct BuildInfo {
+  std::string compiler, build_type, git_revision, version;
+  bool opt_direct, opt_lockfree, opt_subinterp, opt_inline_future;  // CMake options
+};
+BuildInfo build_info();
+
+// Current UTC time, ISO 8601 ("2026-11-27T05:04:34Z").
+std::string utc_now_iso8601();
+
+}  // namespace fb::harness

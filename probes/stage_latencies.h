@@ -1,0 +1,24 @@
+// One request's stage latencies in nanoseconds, derived from its point stamps.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "probes/clock.h"
+#include "probes/stage_names.h"
+
+namespace fb::probes {
+
+struct StageLatencies {
+  std::array<std::int64_t, kStageCount> ns{};  // `other` may be negative (clock skew, rounding)
+  std::array<bool, kStageCount> present{};     // the request went through this stage
+};
+
+// Stamps as taken by the framework: raw clock ticks, 0 where the request skipped the point.
+using PointStamps = std::array<Ticks, kPointCount>;
+
+// Turns stamps into stages per DESIGN.md's table. `other` = total - the sum of the stages this
+// request went through, so the closure holds on every path.
+StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& clock);
+
+}  // namespace fb::probes

@@ -1,0 +1,52 @@
+#include "framework/options.h"
+
+#include <gtest/gtest.h>
+
+using namespace fb;
+
+TEST(Options, PhasesAreCumulative) {
+  EXPECT_EQ(*phase_optimizations("P0"), OptimizationSet{});
+  const auto p2 = *phase_optimizations("P2");
+  EXPECT_TRUE(p2.direct);
+  EXPECT_TRUE(p2.lockfree);
+  EXPECT_FALSE(p2.subinterp);
+  const auto p4 = *phase_optimizations("P4");
+  EXPECT_EQ(p4.enabled().size(), 4u);
+  EXPECT_FALSE(phase_optimizations("P5"));
+  EXPECT_FALSE(phase_optimizations("x"));
+}
+
+TEST(Options, PhaseAndLabelOfASet) {
+  EXPECT_EQ(phase_of(*phase_optimizations("P3")), "P3");
+  OptimizationSet s;
+  s.lockfree = true;
+  s.subinterp = true;
+  EXPECT_EQ(phase_of(s), "");
+  EXPECT_EQ(config_label(s), "lockfree+subinterp");
+  EXPECT_EQ(config_label(OptimizationSet{}), "P0");
+}
+
+TEST(Options, ParseList) {
+  const auto s = parse_optimizations("direct, inline-future");
+  EXPECT_TRUE(s.direct);
+  EXPECT_TRUE(s.inline_future);
+  EXPECT_FALSE(s.lockfree);
+  EXPECT_EQ(parse_optimizations(""), OptimizationSet{});
+  try {
+    parse_optimizations("direct,turbo");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown optimization 'turbo'"), std::string::npos);
+  }
+}
+
+TEST(Options, UnavailableReasonNamesTheCause) {
+  for (Optimization opt : kAllOptimizations) {
+    const std::string reason = unavailable_reason(opt);
+    if (!reason.empty()) {
+      const bool names_cause = reason.find("FASTERBENCH_OPT_") != std::string::npos || reason.find("Python") != std::string::npos;
+      EXPECT_TRUE(names_cause) << reason;
+    }
+  }
+  EXPECT_EQ(unavailable_reason(OptimizationSet{}), "");
+}
