@@ -1,0 +1,394 @@
+"""The report as data: sections of headings, paragraphs, tables, images and warnings.
+
+build() turns Results (plus the charts that were drawn) into a Document; markdown.py
+and html.py only render it, so both outputs carry exactly the same numbers and text.
+Every table cell is a string made by units.py from a stored value (or from the small
+arithmetic in derive.py).
+"""
+
+from dataclasses import dataclass, field
+from typing import List
+
+from . import derive, noise, plan
+from .model import PART_STAGES, PHASE_ADDS
+from .units import (MISSING, format_allocs, format_ci_ns, format_count,
+                    format_delta_ns, format_delta_pct, format_ns, format_pct,
+                    format_rate, format_ratio)
+
+
+# -- Blocks -----------------------------------------------------------------------------
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Paragraph:
+    text: str
+    css: str = ""  # "note" for small print
+
+
+@dataclass
+class Bullets:
+    items: List[str]
+    css: str = ""  # "warnings" for noise warnings
+
+
+@dataclass
+class Row:
+    cells: List[str]
+    css: str = ""  # "unsupported", "derived" (sums), "total"
+
+
+@dataclass
+class Table:
+    headers: List[str]
+    rows: List[Row]
+    align: str = ""  # one letter per column, "l" or "r"; default: first l, rest r
+    notes: List[str] = field(default_factory=list)
+
+    def column_align(self, i):
+        if self.align:
+            return self.align[i]
+        return "l" if i == 0 else "r"
+
+
+@dataclass
+class Image:
+    file: str
+    alt: str
+    caption: str = ""
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list
+
+
+# -- Cell formatting --------------------------------------------------------------------
+
+def estimate_ns(e):
+    """``6.51 µs [6.40 µs, 6.62 µs]`` for an Estimate of a duration."""
+    return f"{format_ns(e.median)} {format_ci_ns(e.ci_low, e.ci_high)}"
+
+
+def estimate_pct(e):
+    """``16 % [14 %, 18 %]`` for an Estimate of a percentage."""
+    return f"{format_pct(e.median)} [{format_pct(e.ci_low)}, {format_pct(e.ci_high)}]"
+
+
+def estimate_rate(e):
+    return f"{format_rate(e.median)} [{format_rate(e.ci_low)}, {format_rate(e.ci_high)}]"
+
+
+def unsupported_cell(aggregate):
+    return f"unsupported: {aggregate.unsupported_reason}"
+
+
+def config_label(aggregate):
+    """The optimizations column: ``+lockfree`` for a phase, else the opts joined."""
+    if aggregate.phase is not None:
+        return PHASE_ADDS[aggregate.phase]
+    return aggregate.opts_label
+
+
+def step_cell(step):
+    if step.prev_config is None:
+        return "reference"
+    pct = MISSING if step.delta_pct is None else format_delta_pct(step.delta_pct)
+    return f"{format_delta_ns(step.delta_ns)} ({pct}) vs {step.prev_config}"
+
+
+def allocs_cell(results, config):
+    lo, hi = derive.run_range(results, config, "allocations_per_request")
+    if lo is None:
+        return "not measured"
+    if format_allocs(lo) == format_allocs(hi):
+        return format_allocs(lo)
+    return f"{format_allocs(lo)}–{format_allocs(hi)}"
+
+
+# -- Tables -----------------------------------------------------------------------------
+
+SUMMARY_HEADERS = ["config", "optimizations", "total p50 [CI]", "total p99 [CI]",
+                   "throughput [CI]", "errors", "demotions", "allocs/request"]
+
+
+def _summary_cells(results, a):
+    if not a.supported:
+        return [a.config, config_label(a), unsupported_cell(a)] + \
+            [MISSING] * (len(SUMMARY_HEADERS) - 3)
+    total = a.stages["total"]
+    return [a.config, config_label(a), estimate_ns(total.p50), estimate_ns(total.p99),
+            estimate_rate(a.throughput),
+            format_count(derive.run_sum(results, a.config, "errors")),
+            format_count(derive.run_sum(results, a.config, "demotions")),
+            allocs_cell(results, a.config)]
+
+
+_SUMMARY_NOTES = [
+    "Medians across repetitions with the harness's confidence intervals. Errors and "
+    "demotions are summed over repetitions; allocations/request is the range over "
+    "repetitions.",
+]
+
+
+def summary_table(results):
+    """One row per configuration of the sequence, with the waterfall step."""
+    steps = {s.config: s for s in derive.steps(results)}
+    rows = []
+    for a in results.sequence():
+        cells = _summary_cells(results, a)
+        if a.supported:
+            rows.append(Row(cells + [step_cell(steps[a.config])]))
+        else:
+            rows.append(Row(cells + [MISSING], css="unsupported"))
+    return Table(SUMMARY_HEADERS + ["step Δ total p50"], rows, align="ll" + "r" * 7,
+                 notes=list(_SUMMARY_NOTES))
+
+
+def others_table(results):
+    """Configurations outside the sequence (ablation), with Δ vs the first phase."""
+    others = results.others()
+    if not others:
+        return None
+    seq = [a for a in results.sequence() if a.supported]
+    ref = seq[0] if seq else None
+    header = f"Δ total p50 vs {ref.config}" if ref else "Δ total p50"
+    rows = []
+    for a in others:
+        cells = _summary_cells(results, a)
+        if a.supported and ref is not None and ref.config != a.config:
+            d, pct = derive.delta(a.stages["total"].p50.median,
+                                  ref.stages["total"].p50.median)
+            pct_s = MISSING if pct is None else format_delta_pct(pct)
+            rows.append(Row(cells + [f"{format_delta_ns(d)} ({pct_s})"]))
+        else:
+            rows.append(Row(cells + [MISSING],
+                            css="" if a.supported else "unsupported"))
+    return Table(SUMMARY_HEADERS + [header], rows, align="ll" + "r" * 7,
+                 notes=list(_SUMMARY_NOTES))
+
+
+STAGE_HEADERS = ["stage", "median p50 [CI]", "share of total p50", "requests through"]
+
+
+def stage_table(results, a):
+    """Per-stage medians of p50 for one supported configuration."""
+    total = a.stages["total"].p50
+    rows = []
+    for stage in PART_STAGES:
+        through = derive.through_pct(results, a.config, stage)
+        through_s = MISSING if through is None else format_pct(through)
+        if not derive.on_path(results, a, stage):
+            rows.append(Row([stage, f"{MISSING} (not on this path)", MISSING, through_s]))
+            continue
+        e = a.stages[stage].p50
+        rows.append(Row([stage, estimate_ns(e),
+                         format_pct(derive.share_pct(e.median, total.median)),
+                         through_s]))
+    parts = sum(derive.stage_medians(a).values())
+    rows.append(Row(["sum of stage medians", f"{format_ns(parts)} (no CI)",
+                     format_pct(derive.share_pct(parts, total.median)), MISSING],
+                    css="derived"))
+    rows.append(Row(["total", estimate_ns(total), format_pct(100.0), format_pct(100.0)],
+                    css="total"))
+    return Table(list(STAGE_HEADERS), rows, notes=[
+        "Share = the stage's median p50 / the total's median p50. Medians are not "
+        "additive, so the stage medians need not sum to the total. A stage's "
+        "percentiles cover only the requests that went through it."])
+
+
+PLAN_HEADERS = ["figure (config)", "plan's prediction (hypothesis)",
+                "measured median p50 [CI]", "measured / predicted"]
+
+
+def plan_table(results):
+    """The plan's figures beside the measured medians (see plan.PREDICTIONS)."""
+    rows = []
+    for p in plan.PREDICTIONS:
+        a = results.aggregate(p.config)
+        predicted = format_ns(p.predicted_ns)
+        if a is None:
+            rows.append(Row([p.label, predicted, f"not measured: no {p.config} in "
+                             f"these results", MISSING], css="derived"))
+            continue
+        if not a.supported:
+            rows.append(Row([p.label, predicted, unsupported_cell(a), MISSING],
+                            css="unsupported"))
+            continue
+        missing = [s for s in p.stages if not derive.on_path(results, a, s)]
+        if missing:
+            rows.append(Row([p.label, predicted,
+                             f"not measured: no request went through "
+                             f"{' + '.join(missing)} in {p.config}", MISSING]))
+            continue
+        if len(p.stages) == 1:
+            e = a.stages[p.stages[0]].p50
+            measured, cell = e.median, estimate_ns(e)
+        else:
+            measured = derive.stage_sum_ns(a, p.stages)
+            cell = f"{format_ns(measured)} (sum of medians; no CI)"
+        rows.append(Row([p.label, predicted, cell,
+                         format_ratio(measured / p.predicted_ns)]))
+    return Table(list(PLAN_HEADERS), rows, notes=[
+        "The plan's figures are hypotheses from seed/optimization-plan.md, never "
+        "measured end to end (its stage shares sum to 124 % of its own total). "
+        "A ratio above 1 means the measured cost is higher than predicted."])
+
+
+ABLATION_HEADERS = ["optimization", "alone (vs P0): saving [CI]", "alone: % [CI]",
+                    "left out (vs all): saving [CI]", "left out: % [CI]"]
+
+
+def ablation_table(results):
+    rows = []
+    for e in results.ablation or ():
+        rows.append(Row([
+            e.optimization,
+            estimate_ns(e.alone_saving_ns) if e.alone_saving_ns else "n/a",
+            estimate_pct(e.alone_saving_pct) if e.alone_saving_pct else "n/a",
+            estimate_ns(e.leave_out_saving_ns) if e.leave_out_saving_ns else "n/a",
+            estimate_pct(e.leave_out_saving_pct) if e.leave_out_saving_pct else "n/a",
+        ]))
+    return Table(list(ABLATION_HEADERS), rows, notes=[
+        "Savings of total p50 as computed and stored by the harness; positive = faster. "
+        "'alone' enables only this optimization; 'left out' enables all others."])
+
+
+def _kv(rows):
+    return Table(["item", "value"], [Row([k, v]) for k, v in rows], align="ll")
+
+
+def environment_table(results):
+    c = results.context
+    opts = ", ".join(f"{k}={'ON' if v is True else 'OFF' if v is False else v}"
+                     for k, v in sorted(c.options.items())) or MISSING
+    sub = {True: "yes", False: "no", None: MISSING}[c.subinterpreters_supported]
+    return _kv([
+        ("host", c.host),
+        ("CPU", c.cpu_model),
+        ("CPUs", str(c.cpus)),
+        ("kernel", c.kernel),
+        ("Python", f"{c.python_version} ({c.python_executable})"),
+        ("own-GIL sub-interpreters", sub),
+        ("compiler", c.compiler),
+        ("build type", c.build_type),
+        ("CMake options", opts),
+        ("git revision", c.git_revision),
+        ("date", c.date),
+        ("steal time", "not measured" if c.steal_pct is None else format_pct(c.steal_pct)),
+    ])
+
+
+def method_table(results):
+    cfg, c = results.config, results.context
+    backends = sorted({r.probe_backend for r in results.runs if r.supported
+                       and r.probe_backend}) or [cfg.probes]
+    sample = "every request" if cfg.probe_sample <= 1 else f"1 in {cfg.probe_sample} requests"
+    tool = " ".join(x for x in (results.tool_name, results.tool_version,
+                                results.tool_command) if x)
+    return _kv([
+        ("tool", tool or MISSING),
+        ("repetitions", str(cfg.repetitions)),
+        ("requests per repetition", format_count(cfg.requests)),
+        ("warm-up requests (excluded)", format_count(cfg.warmup)),
+        ("clients", str(cfg.clients)),
+        ("workers", str(cfg.workers)),
+        ("seed", str(cfg.seed)),
+        ("probes backend", ", ".join(backends)),
+        ("clock", f"{c.clock_source}, stamp cost {format_ns(c.stamp_cost_ns)}"),
+        ("probe sampling", sample),
+    ])
+
+
+def routes_table(results):
+    rows = [Row([r.method, r.path, r.handler, r.kind, r.reason or MISSING,
+                 format_count(r.demotions)]) for r in results.routes]
+    return Table(["method", "path", "handler", "kind", "reason", "demotions"], rows,
+                 align="lllllr")
+
+
+# -- The document -----------------------------------------------------------------------
+
+def _chart_blocks(chart, alt, caption):
+    """An image plus a note naming what the chart had to leave out."""
+    blocks = [Image(chart.file, alt, caption)]
+    if chart.skipped:
+        blocks.append(Paragraph("Skipped in this chart: " + "; ".join(
+            f"{', '.join(cfgs)} (unsupported: {reason})"
+            for reason, cfgs in derive.group_by_reason(chart.skipped)) + ".",
+            css="note"))
+    return blocks
+
+
+def build(results, charts):
+    """Build the Document; ``charts`` maps chart name -> charts.Chart (drawn files)."""
+    title = f"fasterbench report: {results.scenario_name}"
+    b = [Heading(1, title)]
+    scen = f"Scenario {results.scenario_name}"
+    if results.scenario_file:
+        scen += f" ({results.scenario_file})"
+    b.append(Paragraph(f"{scen}; {results.context.date}; git "
+                       f"{results.context.git_revision}; results file "
+                       f"{results.path}."))
+
+    b.append(Heading(2, "Noise warnings"))
+    warnings = noise.check(results)
+    if warnings:
+        b.append(Bullets(warnings, css="warnings"))
+    else:
+        b.append(Paragraph("None: repetitions agree and the machine was quiet."))
+
+    b.append(Heading(2, "Summary"))
+    b.append(summary_table(results))
+    b += _chart_blocks(charts["waterfall"], "waterfall of total p50 per phase",
+                       "Combined impact, measured: total p50 per phase with each step's "
+                       "change; diamonds are the plan's predictions.")
+
+    b.append(Heading(2, "Per-stage breakdown"))
+    b += _chart_blocks(charts["stages"], "stacked stage medians per phase",
+                       "Median p50 of each stage, stacked, with the measured total p50.")
+    for a in results.sequence():
+        b.append(Heading(3, f"{a.config} ({config_label(a)})"))
+        if a.supported:
+            b.append(stage_table(results, a))
+        else:
+            b.append(Paragraph(unsupported_cell(a), css="unsupported"))
+
+    b.append(Heading(2, "Latency percentiles"))
+    b += _chart_blocks(charts["percentiles"], "total latency by percentile",
+                       "Total latency from p50 to p99.9, one line per repetition.")
+
+    if results.ablation is not None or results.others():
+        b.append(Heading(2, "Ablation"))
+        if "ablation" in charts:
+            b += _chart_blocks(charts["ablation"], "ablation heatmap",
+                               "Saving of total p50 per optimization, alone and left "
+                               "out.")
+        if results.ablation:
+            b.append(ablation_table(results))
+        others = others_table(results)
+        if others is not None:
+            b.append(Heading(3, "Ablation configurations"))
+            b.append(others)
+
+    b.append(Heading(2, "Plan predicted vs measured"))
+    b.append(plan_table(results))
+
+    b.append(Heading(2, "Environment and method"))
+    b.append(environment_table(results))
+    b.append(Heading(3, "Method"))
+    b.append(method_table(results))
+    b.append(Paragraph("Statistics (percentiles, medians across repetitions, "
+                       "confidence intervals, spreads, ablation savings) are computed "
+                       "by the harness and stored in the results file; this report "
+                       "renders them and derives only step differences, shares and "
+                       "sums of stored medians.", css="note"))
+    if results.routes:
+        b.append(Heading(3, "Routes"))
+        b.append(routes_table(results))
+    return Document(title, b)

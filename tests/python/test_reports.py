@@ -1,0 +1,628 @@
+"""Tests of the reports/ package (results JSON -> report.md, report.html, PNG charts).
+
+Run from the repository root with Debian's Python (it has matplotlib and pytest):
+
+    /usr/bin/python3 -m pytest -q tests/python
+
+Fixtures come from tests/fixtures/make_fixtures.py.  Each fixture is rendered once per
+module (one through the real command line in a subprocess, the others by direct
+calls); the tests then check the files against the JSON they came from.
+"""
+
+import base64
+import copy
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+PHASES_JSON = FIXTURES / "results_phases.json"
+ABLATION_JSON = FIXTURES / "results_ablation.json"
+UNSUPPORTED_JSON = FIXTURES / "results_unsupported.json"
+
+sys.path.insert(0, str(REPO))
+
+import reports  # noqa: E402
+from reports import __main__ as cli  # noqa: E402
+from reports import derive, document, model, noise, plan  # noqa: E402
+from reports.units import (format_delta_ns, format_delta_pct, format_ns,  # noqa: E402
+                           format_pct, format_rate, format_ratio)
+
+BASE_FILES = {"report.md", "report.html", "waterfall.png", "stages.png",
+              "percentiles.png"}
+PNG_SHAPE = (500, 900)  # charts.FIG_SIZE * charts.DPI, rows x columns
+PHASES = ["P0", "P1", "P2", "P3", "P4"]
+
+
+# -- Helpers ----------------------------------------------------------------------------
+
+def run_cli(*args):
+    """Run ``python -m reports`` the way the harness does: cwd and PYTHONPATH = repo."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "reports", *map(str, args)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def raw(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def raw_aggregate(doc, config):
+    return next(a for a in doc["aggregates"] if a["config"] == config)
+
+
+def fmt_estimate(e):
+    """The cell the report must show for a stored estimate of a duration."""
+    return f"{format_ns(e['median'])} [{format_ns(e['ci_low'])}, {format_ns(e['ci_high'])}]"
+
+
+_UNIT_NS = {"ns": 1.0, "µs": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def parse_ns(text):
+    """'6.51 µs' -> 6510.0 (independent of units.py, to catch a formatting bug)."""
+    m = re.match(r"^(-?[\d.]+) (ns|µs|ms|s)\b", text)
+    assert m, f"not a duration: {text!r}"
+    return float(m.group(1)) * _UNIT_NS[m.group(2)]
+
+
+def md_tables(text):
+    """{heading text: [row dicts]} for the first table under each Markdown heading."""
+    tables, heading, header = {}, None, None
+    for line in text.splitlines():
+        if line.startswith("#"):
+            heading, header = line.lstrip("#").strip(), None
+            continue
+        if not line.startswith("|") or heading is None:
+            if header is not None:
+                heading = None  # table ended
+            continue
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if header is None:
+            header = cells
+            tables.setdefault(heading, [])
+        elif set(line) <= set("|:- "):
+            continue  # alignment row
+        else:
+            tables[heading].append(dict(zip(header, cells)))
+    return tables
+
+
+def rows_by(table, key):
+    return {r[key]: r for r in table}
+
+
+def snapshot(directory):
+    """Names, bytes and mtimes of everything under a directory."""
+    out = {}
+    for p in sorted(Path(directory).rglob("*")):
+        st = p.stat()
+        out[str(p.relative_to(directory))] = (p.read_bytes() if p.is_file() else None,
+                                              st.st_mtime_ns)
+    return out
+
+
+# -- Rendered fixtures (once per module) --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def phases_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("phases") / "report"
+    r = run_cli(PHASES_JSON, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    return out
+
+
+@pytest.fixture(scope="module")
+def ablation_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ablation") / "report"
+    assert cli.main([str(ABLATION_JSON), "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def unsupported_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("unsupported") / "report"
+    files, _warnings = reports.render(UNSUPPORTED_JSON, out)
+    assert {f.name for f in files} == BASE_FILES
+    return out
+
+
+@pytest.fixture(scope="module")
+def all_outs(phases_out, ablation_out, unsupported_out):
+    return {"phases": phases_out, "ablation": ablation_out,
+            "unsupported": unsupported_out}
+
+
+# -- Files ------------------------------------------------------------------------------
+
+def test_every_file_is_produced_and_no_temp_dir_is_left(all_outs):
+    assert set(os.listdir(all_outs["phases"])) == BASE_FILES
+    assert set(os.listdir(all_outs["unsupported"])) == BASE_FILES
+    assert set(os.listdir(all_outs["ablation"])) == BASE_FILES | {"ablation.png"}
+    for out in all_outs.values():
+        assert os.listdir(out.parent) == ["report"], "temporary directory left behind"
+
+
+def test_pngs_decode_with_the_expected_pixel_size(all_outs):
+    from matplotlib.image import imread
+
+    for out in all_outs.values():
+        for png in sorted(out.glob("*.png")):
+            img = imread(png)
+            assert img.shape[:2] == PNG_SHAPE, png
+            assert img.std() > 0.05, f"{png} looks blank"
+
+
+def test_ablation_png_only_when_ablation_is_present(all_outs):
+    assert (all_outs["ablation"] / "ablation.png").exists()
+    assert not (all_outs["phases"] / "ablation.png").exists()
+    assert not (all_outs["unsupported"] / "ablation.png").exists()
+    assert "![ablation heatmap](ablation.png)" in \
+        (all_outs["ablation"] / "report.md").read_text()
+    assert "ablation.png" not in (all_outs["phases"] / "report.md").read_text()
+
+
+def test_markdown_references_every_png_beside_it(all_outs):
+    for out in all_outs.values():
+        md = (out / "report.md").read_text(encoding="utf-8")
+        refs = set(re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md))
+        assert refs == {p.name for p in out.glob("*.png")}
+
+
+# -- HTML -------------------------------------------------------------------------------
+
+def test_html_is_self_contained_and_names_every_phase_and_stage(all_outs):
+    for name, out in all_outs.items():
+        text = (out / "report.html").read_text(encoding="utf-8")
+        for phase in PHASES:
+            assert phase in text, (name, phase)
+        for stage in model.STAGES:
+            assert f">{stage}<" in text, (name, stage)
+        # No external asset: no http(s) or protocol-relative src/href/url(), no scripts.
+        assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I)
+        assert not re.search(r"url\(\s*['\"]?\s*(?:https?:)?//", text, re.I)
+        assert "<script" not in text and "<link" not in text
+        # Each PNG is embedded as a data URI, byte for byte.
+        uris = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+        pngs = sorted(out.glob("*.png"))
+        assert len(uris) == len(pngs)
+        embedded = {base64.b64decode(u) for u in uris}
+        assert embedded == {p.read_bytes() for p in pngs}
+
+
+# -- Numbers in report.md equal the stored ones ------------------------------------------
+
+def test_summary_table_cells_equal_the_stored_values(phases_out):
+    doc = raw(PHASES_JSON)
+    summary = rows_by(md_tables((phases_out / "report.md").read_text())["Summary"],
+                      "config")
+    assert list(summary) == PHASES
+    for config in PHASES:
+        a = raw_aggregate(doc, config)
+        row = summary[config]
+        total = a["stages"]["total"]
+        assert row["total p50 [CI]"] == fmt_estimate(total["p50_ns"])
+        assert row["total p99 [CI]"] == fmt_estimate(total["p99_ns"])
+        # Independent of units.py: the shown value is the stored one within rounding.
+        assert parse_ns(row["total p50 [CI]"]) == \
+            pytest.approx(total["p50_ns"]["median"], rel=0.006)
+        t = a["throughput_rps"]
+        assert row["throughput [CI]"] == \
+            f"{format_rate(t['median'])} [{format_rate(t['ci_low'])}, " \
+            f"{format_rate(t['ci_high'])}]"
+        runs = [r for r in doc["runs"] if r["config"] == config]
+        assert row["errors"] == str(sum(r["errors"] for r in runs))
+        assert row["demotions"] == str(sum(r["demotions"] for r in runs))
+    assert summary["P0"]["total p50 [CI]"].startswith("14.1 µs")  # plausible fixture
+    assert summary["P0"]["allocs/request"] == "3.00"
+    assert summary["P0"]["step Δ total p50"] == "reference"
+    for prev, cur in zip(PHASES, PHASES[1:]):
+        old = raw_aggregate(doc, prev)["stages"]["total"]["p50_ns"]["median"]
+        new = raw_aggregate(doc, cur)["stages"]["total"]["p50_ns"]["median"]
+        assert summary[cur]["step Δ total p50"] == \
+            f"{format_delta_ns(new - old)} ({format_delta_pct(100 * (new - old) / old)}) " \
+            f"vs {prev}"
+
+
+def test_stage_tables_equal_the_stored_stage_medians(phases_out):
+    doc = raw(PHASES_JSON)
+    tables = md_tables((phases_out / "report.md").read_text())
+    for config, adds in model.PHASE_ADDS.items():
+        a = raw_aggregate(doc, config)
+        rows = rows_by(tables[f"{config} ({adds})"], "stage")
+        assert list(rows) == list(model.PART_STAGES) + ["sum of stage medians", "total"]
+        total = a["stages"]["total"]["p50_ns"]["median"]
+        for stage in model.PART_STAGES:
+            e = a["stages"][stage]["p50_ns"]
+            assert rows[stage]["median p50 [CI]"] == fmt_estimate(e)
+            assert rows[stage]["share of total p50"] == format_pct(100 * e["median"] / total)
+        assert rows["total"]["median p50 [CI]"] == fmt_estimate(a["stages"]["total"]["p50_ns"])
+        parts = sum(a["stages"][s]["p50_ns"]["median"] for s in model.PART_STAGES)
+        assert rows["sum of stage medians"]["median p50 [CI]"] == f"{format_ns(parts)} (no CI)"
+    # From P1 on, 30 % of the requests of the "mixed" scenario go through dispatch.
+    p1 = rows_by(tables["P1 (+direct)"], "stage")
+    assert p1["dispatch"]["requests through"] == "30 %"
+    assert p1["gil"]["requests through"] == "100 %"
+
+
+def test_plan_table_sets_the_hypotheses_beside_the_measurements(phases_out):
+    doc = raw(PHASES_JSON)
+    rows = rows_by(md_tables((phases_out / "report.md").read_text())
+                   ["Plan predicted vs measured"], "figure (config)")
+    assert [r for r in rows] == [p.label for p in plan.PREDICTIONS]
+    predicted = {"total, P0 (current)": 6500, "total, P1 (after #1 direct)": 3000,
+                 "total, P2 (after #2 lock-free)": 2200,
+                 "total, P3 (after #3 sub-interp)": 1200,
+                 "total, P4 (after #4 inline future)": 700}
+    for label, ns in predicted.items():
+        config = label.split(", ")[1][:2]
+        e = raw_aggregate(doc, config)["stages"]["total"]["p50_ns"]
+        assert rows[label]["plan's prediction (hypothesis)"] == format_ns(ns)
+        assert rows[label]["measured median p50 [CI]"] == fmt_estimate(e)
+        assert rows[label]["measured / predicted"] == format_ratio(e["median"] / ns)
+    gil = raw_aggregate(doc, "P3")["stages"]["gil"]["p50_ns"]
+    assert rows["gil, P3 (after #3 sub-interp)"]["plan's prediction (hypothesis)"] == "100 ns"
+    assert rows["gil, P3 (after #3 sub-interp)"]["measured median p50 [CI]"] == \
+        fmt_estimate(gil)
+    p1 = raw_aggregate(doc, "P1")["stages"]
+    direct = p1["gil"]["p50_ns"]["median"] + p1["marshal"]["p50_ns"]["median"]
+    row = rows["direct-call path, P1 (gil + marshal)"]
+    assert row["measured median p50 [CI]"] == f"{format_ns(direct)} (sum of medians; no CI)"
+    assert row["measured / predicted"] == format_ratio(direct / 500)
+
+
+def test_environment_and_method_tables_show_the_context(phases_out):
+    doc = raw(PHASES_JSON)
+    c, cfg = doc["context"], doc["config"]
+    tables = md_tables((phases_out / "report.md").read_text())
+    env = {r["item"]: r["value"] for r in tables["Environment and method"]}
+    assert env["host"] == c["host"] and env["CPU"] == c["cpu_model"]
+    assert env["CPUs"] == str(c["cpus"]) and env["kernel"] == c["kernel"]
+    assert env["Python"] == f"{c['python']['version']} ({c['python']['executable']})"
+    assert env["compiler"] == c["compiler"] and env["build type"] == c["build_type"]
+    assert env["git revision"] == c["git_revision"] and env["date"] == c["date"]
+    assert env["steal time"] == format_pct(c["steal_pct"])
+    assert "FASTERBENCH_OPT_DIRECT=ON" in env["CMake options"]
+    method = {r["item"]: r["value"] for r in tables["Method"]}
+    assert method["repetitions"] == str(cfg["repetitions"])
+    assert method["requests per repetition"] == f"{cfg['requests']:,}"
+    assert method["warm-up requests (excluded)"] == f"{cfg['warmup']:,}"
+    assert method["clients"] == str(cfg["clients"]) and method["workers"] == str(cfg["workers"])
+    assert method["probes backend"] == "inproc"
+    assert method["clock"] == f"tsc, stamp cost {format_ns(c['clock']['stamp_cost_ns'])}"
+    assert method["probe sampling"] == "every request"
+    routes = md_tables((phases_out / "report.md").read_text())["Routes"]
+    assert [r["path"] for r in routes] == [r["path"] for r in doc["routes"]]
+
+
+def test_ablation_table_equals_the_stored_savings(ablation_out):
+    doc = raw(ABLATION_JSON)
+    tables = md_tables((ablation_out / "report.md").read_text())
+    rows = rows_by(tables["Ablation"], "optimization")
+    assert list(rows) == [e["optimization"] for e in doc["ablation"]]
+    for e in doc["ablation"]:
+        r = rows[e["optimization"]]
+        assert r["alone (vs P0): saving [CI]"] == fmt_estimate(e["alone_saving_ns"])
+        assert r["left out (vs all): saving [CI]"] == fmt_estimate(e["leave_out_saving_ns"])
+        p = e["alone_saving_pct"]
+        assert r["alone: % [CI]"] == \
+            f"{format_pct(p['median'])} [{format_pct(p['ci_low'])}, {format_pct(p['ci_high'])}]"
+    others = rows_by(tables["Ablation configurations"], "config")
+    assert set(others) == {"direct", "lockfree", "subinterp", "inline-future", "-direct",
+                           "-lockfree", "-subinterp", "-inline-future"}
+    assert others["lockfree"]["total p50 [CI]"] == \
+        fmt_estimate(raw_aggregate(doc, "lockfree")["stages"]["total"]["p50_ns"])
+
+
+# -- Noise warnings -----------------------------------------------------------------------
+
+def test_noise_warnings_in_pyperf_manner(phases_out, ablation_out):
+    md = (phases_out / "report.md").read_text()
+    assert f"only 3 repetitions: CIs are wide; use >= {noise.MIN_REPETITIONS}" in md
+    spread = raw_aggregate(raw(PHASES_JSON), "P2")["stages"]["total"]["p50_ns"]["spread_pct"]
+    assert spread > noise.MAX_SPREAD_PCT
+    assert (f"P2 total p50 spread is {format_pct(spread)} of the median "
+            f"(> {format_pct(noise.MAX_SPREAD_PCT)}): results may be unstable") in md
+    assert "P1 total p50 spread" not in md  # quiet phases are not flagged
+    assert "steal time" not in md.split("## Summary")[0]  # 0.8 % is below the threshold
+    md = (ablation_out / "report.md").read_text()
+    assert "steal time 4.2 % during the run" in md
+
+
+def test_noise_check_flags_errors_and_a_debug_build():
+    doc = raw(PHASES_JSON)
+    doc["context"]["build_type"] = "Debug"
+    doc["runs"][0]["errors"] = 7
+    warnings = noise.check(model.parse(doc, "x.json"))
+    assert any(w.startswith("build type Debug") for w in warnings)
+    assert any(w.startswith(f"{doc['runs'][0]['config']}: 7 of 60,000 requests failed")
+               for w in warnings)
+
+
+# -- Unsupported configurations -----------------------------------------------------------
+
+def test_unsupported_rows_show_their_reason(unsupported_out):
+    doc = raw(UNSUPPORTED_JSON)
+    reason = raw_aggregate(doc, "P3")["unsupported_reason"]
+    md = (unsupported_out / "report.md").read_text()
+    summary = rows_by(md_tables(md)["Summary"], "config")
+    assert list(summary) == PHASES
+    for config in ("P3", "P4"):
+        assert summary[config]["total p50 [CI]"] == f"unsupported: {reason}"
+        assert summary[config]["step Δ total p50"] == "—"
+    assert summary["P2"]["total p50 [CI]"] == \
+        fmt_estimate(raw_aggregate(doc, "P2")["stages"]["total"]["p50_ns"])
+    plan_rows = rows_by(md_tables(md)["Plan predicted vs measured"], "figure (config)")
+    assert plan_rows["gil, P3 (after #3 sub-interp)"]["measured median p50 [CI]"] == \
+        f"unsupported: {reason}"
+    text = (unsupported_out / "report.html").read_text()
+    assert '<tr class="unsupported">' in text
+    assert html.escape(f"unsupported: {reason}") in text
+    assert md.count(f"Skipped in this chart: P3, P4 (unsupported: {reason})") == 3
+
+
+def test_unsupported_configs_are_skipped_in_charts(tmp_path):
+    from reports import charts
+
+    results = model.load(UNSUPPORTED_JSON)
+    for draw in (charts.waterfall, charts.stages, charts.percentiles):
+        chart = draw(results, tmp_path / f"{draw.__name__}.png")
+        assert chart.shown == ["P0", "P1", "P2"]
+        assert [a.config for a in chart.skipped] == ["P3", "P4"]
+
+
+def _only_p3_unsupported():
+    doc = raw(PHASES_JSON)
+    reason = "FASTERBENCH_OPT_SUBINTERP=OFF at compile time"
+    for entry in doc["aggregates"] + doc["runs"]:
+        if entry["config"] == "P3":
+            entry.update(supported=False, unsupported_reason=reason, stages={})
+    agg = raw_aggregate(doc, "P3")
+    del agg["throughput_rps"]
+    return doc, reason
+
+
+def test_a_step_after_an_unsupported_phase_is_taken_vs_the_last_supported_one():
+    doc, reason = _only_p3_unsupported()
+    results = model.parse(doc, "only_p3.json")
+    assert [s.config for s in derive.steps(results)] == ["P0", "P1", "P2", "P4"]
+    rows = {r.cells[0]: r for r in document.summary_table(results).rows}
+    assert rows["P3"].css == "unsupported"
+    assert rows["P3"].cells[2] == f"unsupported: {reason}"
+    p2 = raw_aggregate(doc, "P2")["stages"]["total"]["p50_ns"]["median"]
+    p4 = raw_aggregate(doc, "P4")["stages"]["total"]["p50_ns"]["median"]
+    assert rows["P4"].cells[-1] == \
+        f"{format_delta_ns(p4 - p2)} ({format_delta_pct(100 * (p4 - p2) / p2)}) vs P2"
+
+
+def _single_run_config():
+    """A `fasterbench run --opt direct,lockfree` document: one non-phase config."""
+    doc = raw(PHASES_JSON)
+    doc["aggregates"] = [a for a in doc["aggregates"] if a["config"] == "P2"]
+    doc["runs"] = [r for r in doc["runs"] if r["config"] == "P2"]
+    for entry in doc["aggregates"] + doc["runs"]:
+        entry.update(config="direct+lockfree", phase=None)
+    return doc
+
+
+def _nothing_supported():
+    """Only P3 was asked for, on a Python without own-GIL sub-interpreters."""
+    doc = raw(UNSUPPORTED_JSON)
+    doc["aggregates"] = [a for a in doc["aggregates"] if a["config"] == "P3"]
+    doc["runs"] = [r for r in doc["runs"] if r["config"] == "P3"]
+    return doc
+
+
+@pytest.mark.parametrize("make", [_single_run_config, _nothing_supported])
+def test_documents_without_a_phase_sequence_still_render(tmp_path, make, capsys,
+                                                        recwarn):
+    src = tmp_path / "results.json"
+    src.write_text(json.dumps(make()), encoding="utf-8")
+    assert cli.main([str(src), "--out", str(tmp_path / "report"), "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert [str(w.message) for w in recwarn] == []  # e.g. matplotlib's empty legend
+    assert set(os.listdir(tmp_path / "report")) == BASE_FILES
+    md = (tmp_path / "report" / "report.md").read_text()
+    summary = md_tables(md)["Summary"]
+    assert len(summary) == 1
+    assert summary[0]["config"] in ("direct+lockfree", "P3")
+
+
+# -- Command line, errors, atomic output --------------------------------------------------
+
+def test_cli_help_and_usage_errors():
+    r = run_cli("--help")
+    assert r.returncode == 0 and "--out" in r.stdout
+    r = run_cli(PHASES_JSON)  # --out missing
+    assert r.returncode == 2 and "--out" in r.stderr
+
+
+def _bad_inputs(tmp_path):
+    """{case: (path, expected message fragment)} of invalid results files."""
+    text = PHASES_JSON.read_text(encoding="utf-8")
+    cases = {"missing": (tmp_path / "nope.json", "cannot read: No such file")}
+
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(text[: len(text) // 2], encoding="utf-8")
+    cases["truncated"] = (truncated, "not valid JSON")
+
+    empty = tmp_path / "empty.json"
+    empty.write_text("", encoding="utf-8")
+    cases["empty"] = (empty, "not valid JSON")
+
+    def variant(name, edit, fragment):
+        doc = json.loads(text)
+        edit(doc)
+        p = tmp_path / f"{name}.json"
+        p.write_text(json.dumps(doc), encoding="utf-8")
+        cases[name] = (p, fragment)
+
+    variant("no_host", lambda d: d["context"].pop("host"), "missing key 'context.host'")
+    variant("no_total", lambda d: d["aggregates"][2]["stages"].pop("total"),
+            "missing key 'aggregates[2].stages.total'")
+    variant("no_median",
+            lambda d: d["aggregates"][1]["stages"]["gil"]["p99_ns"].pop("median"),
+            "missing key 'aggregates[1].stages.gil.p99_ns.median'")
+    variant("bad_ci", lambda d: d["aggregates"][0]["stages"]["total"]["p50_ns"]
+            .update(ci_low=1e9), "'aggregates[0].stages.total.p50_ns' must satisfy "
+            "ci_low <= median <= ci_high")
+    variant("string_count", lambda d: d["runs"][0].update(errors="0"),
+            "'runs[0].errors' must be an integer, got string")
+    variant("schema_2", lambda d: d.update(schema_version=2),
+            "unsupported schema_version 2")
+    variant("no_reason", lambda d: d["aggregates"][3].update(supported=False,
+                                                             unsupported_reason=""),
+            "'aggregates[3].unsupported_reason' must say why")
+    variant("unknown_run", lambda d: d["runs"][0].update(config="P9"),
+            "'runs[0].config' 'P9' has no entry in 'aggregates'")
+    return cases
+
+
+#: Bad inputs checked through a real subprocess; the others run main() in-process.
+SUBPROCESS_CASES = ("missing", "truncated", "no_host")
+
+
+def test_invalid_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    cases = _bad_inputs(inputs)
+    assert set(SUBPROCESS_CASES) <= set(cases)
+    for case, (path, fragment) in cases.items():
+        out = work / case / "report"  # parent does not exist either
+        if case in SUBPROCESS_CASES:
+            r = run_cli(path, "--out", out)
+            rc, stdout, stderr = r.returncode, r.stdout, r.stderr
+        else:
+            rc = cli.main([str(path), "--out", str(out)])
+            stdout, stderr = capsys.readouterr()
+        assert rc == 2, (case, stderr)
+        assert stdout == ""
+        line = stderr.rstrip("\n")
+        assert "\n" not in line and "Traceback" not in line, (case, stderr)
+        assert line.startswith(f"reports: error: {path}: "), (case, line)
+        assert fragment in line, (case, line)
+        assert not (work / case).exists(), case
+    assert os.listdir(work) == []
+
+
+def test_invalid_input_leaves_an_existing_output_dir_untouched(tmp_path, phases_out):
+    out = tmp_path / "report"
+    shutil.copytree(phases_out, out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    before = snapshot(tmp_path)
+    truncated = tmp_path.parent / f"{tmp_path.name}-truncated.json"
+    truncated.write_text(PHASES_JSON.read_text()[:5000], encoding="utf-8")
+    r = run_cli(truncated, "--out", out)
+    assert r.returncode == 2
+    assert snapshot(tmp_path) == before
+
+
+def test_a_failure_while_rendering_leaves_nothing_half_written(tmp_path, monkeypatch,
+                                                             phases_out):
+    from reports import charts
+
+    def boom(results, path):
+        raise RuntimeError("chart failed")
+
+    # Fails after waterfall.png and stages.png were already drawn (into the temp dir).
+    monkeypatch.setattr(charts, "percentiles", boom)
+    fresh = tmp_path / "a" / "b" / "report"
+    with pytest.raises(RuntimeError, match="chart failed"):
+        reports.render(PHASES_JSON, fresh)
+    assert os.listdir(tmp_path) == []  # not even the parents a/b it had to create
+
+    existing = tmp_path / "existing"
+    shutil.copytree(phases_out, existing)
+    before = snapshot(tmp_path)
+    with pytest.raises(RuntimeError, match="chart failed"):
+        reports.render(PHASES_JSON, existing)
+    assert snapshot(tmp_path) == before
+
+
+def test_rerendering_replaces_files_and_drops_a_stale_ablation_png(tmp_path, ablation_out):
+    out = tmp_path / "report"
+    shutil.copytree(ablation_out, out)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert cli.main([str(PHASES_JSON), "--out", str(out), "-q"]) == 0
+    assert set(os.listdir(out)) == BASE_FILES | {"notes.txt"}
+    assert "## Ablation" not in (out / "report.md").read_text()
+    assert os.listdir(tmp_path) == ["report"]
+
+
+def test_output_path_that_is_a_file_is_an_input_error(tmp_path):
+    target = tmp_path / "report"
+    target.write_text("x", encoding="utf-8")
+    r = run_cli(PHASES_JSON, "--out", target)
+    assert r.returncode == 2 and "not a directory" in r.stderr
+    assert target.read_text() == "x"
+
+
+# -- Model and units, directly ---------------------------------------------------------------
+
+def test_model_trusts_nothing_and_names_file_and_key():
+    doc = raw(PHASES_JSON)
+    del doc["runs"][4]["stages"]["total"]["percentiles"]
+    with pytest.raises(model.ReportError) as e:
+        model.parse(doc, "x.json")
+    assert str(e.value) == "x.json: missing key 'runs[4].stages.total.percentiles'"
+    doc = raw(PHASES_JSON)
+    doc["aggregates"][1]["throughput_rps"]["median"] = float("nan")
+    with pytest.raises(model.ReportError, match=r"^x\.json: 'aggregates\[1\]"
+                       r"\.throughput_rps\.median' must be a finite number"):
+        model.parse(doc, "x.json")
+    doc = raw(PHASES_JSON)
+    doc["aggregates"].append(copy.deepcopy(doc["aggregates"][0]))
+    with pytest.raises(model.ReportError, match="repeats configuration 'P0'"):
+        model.parse(doc, "x.json")
+
+
+def test_model_orders_the_sequence_and_ignores_unknown_keys():
+    doc = raw(ABLATION_JSON)
+    doc["aggregates"].reverse()
+    doc["context"]["future_field"] = {"anything": 1}
+    results = model.parse(doc, "x.json")
+    assert [a.config for a in results.sequence()] == PHASES
+    assert len(results.others()) == 8 and len(results.ablation) == 4
+
+
+def test_quantities_the_harness_could_not_measure_may_be_null():
+    doc = raw(PHASES_JSON)
+    doc["context"]["steal_pct"] = None
+    for r in doc["runs"]:
+        r["allocations_per_request"] = None
+        r["steal_pct"] = None
+    results = model.parse(doc, "x.json")
+    rows = {r.cells[0]: r for r in document.summary_table(results).rows}
+    assert rows["P0"].cells[document.SUMMARY_HEADERS.index("allocs/request")] == \
+        "not measured"
+    env = {r.cells[0]: r.cells[1] for r in document.environment_table(results).rows}
+    assert env["steal time"] == "not measured"
+    assert not any("steal" in w for w in noise.check(results))
+
+
+@pytest.mark.parametrize("ns, text", [
+    (0, "0.0 ns"), (9.8, "9.8 ns"), (812, "812 ns"), (812.4, "812 ns"),
+    (999.6, "1.00 µs"), (6510, "6.51 µs"), (14068, "14.1 µs"), (123456, "123 µs"),
+    (1.2e6, "1.20 ms"), (2.5e9, "2.50 s"), (-426, "-426 ns"),
+])
+def test_format_ns(ns, text):
+    assert format_ns(ns) == text
+
+
+def test_other_formats():
+    assert format_delta_ns(-6170) == "-6.17 µs" and format_delta_ns(1200) == "+1.20 µs"
+    assert format_pct(4.21) == "4.2 %" and format_pct(23.4) == "23 %"
+    assert format_delta_pct(-44.1) == "-44 %" and format_delta_pct(5.44) == "+5.4 %"
+    assert format_rate(86812) == "86.8 k req/s" and format_rate(157000) == "157 k req/s"
+    assert format_ratio(2.1666) == "2.17×"
