@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "framework/python/embedded_python.h"
+#include "harness/cmd_phases.h"
+#include "harness/cmd_report.h"
 #include "harness/cmd_run.h"
 #include "harness/exit_codes.h"
 #include "harness/results/atomic_file.h"
@@ -17,6 +19,10 @@ int run_cli(int argc, char** argv) {
 
   RunOptions run;
   CLI::App* run_cmd = add_run_command(app, run);
+  PhasesOptions phases;
+  CLI::App* phases_cmd = add_phases_command(app, phases);
+  ReportOptions report;
+  CLI::App* report_cmd = add_report_command(app, report);
 
   try {
     app.parse(argc, argv);
@@ -34,6 +40,8 @@ int run_cli(int argc, char** argv) {
   int status = kExitOk;
   try {
     if (*run_cmd) status = cmd_run(run);
+    if (*phases_cmd) status = cmd_phases(phases);
+    if (*report_cmd) status = cmd_report(report);
   } catch (const UsageError& e) {
     fmt::print(stderr, "fasterbench: {}\n", e.what());
     status = kExitUsage;

@@ -85,4 +85,38 @@ void print_stage_tables(const json& doc, std::FILE* out) {
                   "share = stage's part of all request time)\n");
 }
 
+void print_phase_summary(const json& doc, std::FILE* out) {
+  const json& ctx = doc.at("context");
+  fmt::print(out, "\nscenario {} · Python {} · {} CPUs · steal {:.1f} % · {} repetition(s) per configuration\n",
+             doc.at("scenario").at("name").get<std::string>(), ctx.at("python").at("version").get<std::string>(),
+             ctx.at("cpus").get<int>(), ctx.at("steal_pct").get<double>(), doc.at("config").at("repetitions").get<int>());
+  fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}\n", "config", "total p50 [95% CI]", "spread",
+             "p99", "dispatch", "gil", "future", "req/s", "step");
+  double previous = 0;
+  for (const json& agg : doc.at("aggregates")) {
+    const std::string config = agg.at("config").get<std::string>();
+    if (!agg.at("supported").get<bool>()) {
+      fmt::print(out, "{:<22}unsupported: {}\n", config, agg.at("unsupported_reason").get<std::string>());
+      continue;
+    }
+    const json& stages = agg.at("stages");
+    const json& total = stages.at("total").at("p50_ns");
+    const double median_total = total.at("median").get<double>();
+    auto p50 = [&](const char* stage) {
+      return stages.at(stage).at("count").at("median").get<double>() == 0
+                 ? std::string("-")
+                 : format_ns(stages.at(stage).at("p50_ns").at("median").get<double>());
+    };
+    const std::string step =
+        previous > 0 ? fmt::format("{:+.1f} %", (median_total - previous) / previous * 100.0) : std::string("");
+    fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}\n", config,
+               fmt::format("{} [{}, {}]", format_ns(median_total), format_ns(total.at("ci_low").get<double>()),
+                           format_ns(total.at("ci_high").get<double>())),
+               fmt::format("{:.1f} %", total.at("spread_pct").get<double>()),
+               format_ns(stages.at("total").at("p99_ns").at("median").get<double>()), p50("dispatch"), p50("gil"),
+               p50("future"), format_count(agg.at("throughput_rps").at("median").get<double>()), step);
+    previous = median_total;
+  }
+}
+
 }  // namespace fb::harness

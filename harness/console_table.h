@@ -14,4 +14,8 @@ namespace fb::harness {
 // time, and the closure line (sum of stage p50s vs total p50).
 void print_stage_tables(const nlohmann::json& doc, std::FILE* out);
 
+// One line per configuration: total p50 with its CI over repetitions, its spread, p99,
+// throughput, and the change from the previous configuration; then dispatch/gil/future p50s.
+void print_phase_summary(const nlohmann::json& doc, std::FILE* out);
+
 }  // namespace fb::harness

@@ -34,4 +34,13 @@ double quantile_sorted(const std::vector<double>& sorted, double q);
 // the median, seeded so the same inputs give the same interval.
 Aggregate aggregate(const std::vector<double>& values, std::uint64_t seed = 20261127);
 
+// The saving median(before) - median(after) (positive: `after` is faster), in absolute units
+// and as a percentage of median(before), each with a bootstrap CI that resamples both sides
+// independently. Either side with fewer than 3 values -> the CI is the range over all pairs.
+struct Saving {
+  Aggregate absolute;  // only median, ci_low, ci_high, n are meaningful
+  Aggregate percent;
+};
+Saving saving(const std::vector<double>& before, const std::vector<double>& after, std::uint64_t seed = 20261127);
+
 }  // namespace fb::harness

@@ -51,3 +51,28 @@ TEST(Aggregate, ConstantSamplesHaveZeroWidth) {
 TEST(Aggregate, ZeroMedianHasZeroSpread) {
   EXPECT_EQ(aggregate({0, 0, 0}).spread_pct, 0);
 }
+
+// Hand-computed: before {10, 12, 14} (median 12), after {6, 6, 9} (median 6): saving 6 = 50 %.
+TEST(Saving, PointEstimateAndIntervalBracketIt) {
+  const Saving s = saving({10, 12, 14}, {6, 6, 9});
+  EXPECT_EQ(s.absolute.median, 6);
+  EXPECT_EQ(s.percent.median, 50);
+  EXPECT_LE(s.absolute.ci_low, 6);
+  EXPECT_GE(s.absolute.ci_high, 6);
+  // Medians of resamples lie in [10, 14] and [6, 9]: the saving in [1, 8].
+  EXPECT_GE(s.absolute.ci_low, 1);
+  EXPECT_LE(s.absolute.ci_high, 8);
+}
+
+TEST(Saving, FewSamplesUseTheRangeOfPairs) {
+  const Saving s = saving({10}, {4, 6});
+  EXPECT_EQ(s.absolute.median, 5);
+  EXPECT_EQ(s.absolute.ci_low, 4);
+  EXPECT_EQ(s.absolute.ci_high, 6);
+  EXPECT_EQ(s.percent.ci_low, 40);
+  EXPECT_EQ(s.percent.ci_high, 60);
+}
+
+TEST(Saving, EmptySideGivesZeros) {
+  EXPECT_EQ(saving({}, {1, 2}).absolute.n, 0u);
+}

@@ -1,0 +1,220 @@
+#include "harness/cmd_phases.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "framework/options.h"
+#include "harness/console_table.h"
+#include "harness/exit_codes.h"
+#include "harness/phase_plan.h"
+#include "harness/report_launcher.h"
+#include "harness/results/ablation.h"
+#include "harness/results/atomic_file.h"
+#include "harness/results/results_json.h"
+#include "harness/subprocess.h"
+
+namespace fb::harness {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+CLI::App* add_phases_command(CLI::App& app, PhasesOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "phases",
+      "The main job: measure the plan's phases P0..P4 (repetitions interleaved, a fresh process per measurement), "
+      "write DIR/results.json and the report");
+  add_load_options(*cmd, o.load);
+  cmd->add_option("--phases", o.phases, "Comma-separated phases to measure, in order (default: P0,P1,P2,P3,P4)");
+  cmd->add_flag("--ablation", o.ablation, "Also measure each optimization alone and each left out of all four");
+  cmd->add_flag("--factorial", o.factorial, "Also measure all 16 combinations of the four switches");
+  cmd->add_option("--out", o.out, "Output directory for results.json and the report (default: results/<scenario name>)");
+  cmd->add_option("--report-python", o.report_python, "Python with matplotlib for the report (default: found automatically)");
+  cmd->add_flag("--no-report", o.no_report, "Write results.json only");
+  return cmd;
+}
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& list) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : list + ",") {
+    if (c == ',') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string format_duration(double seconds) {
+  const int s = static_cast<int>(seconds + 0.5);
+  return fmt::format("{}:{:02d}", s / 60, s % 60);
+}
+
+// Removes the scratch folder of per-run files however cmd_phases leaves.
+struct ScratchDir {
+  fs::path path;
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// Removes the output directory on failure if this run created it and left it empty, so a
+// failed run leaves nothing behind.
+struct OutputDirGuard {
+  fs::path path;
+  bool created;
+  bool keep = false;
+  ~OutputDirGuard() {
+    std::error_code ec;
+    if (created && !keep && fs::is_empty(path, ec)) fs::remove(path, ec);
+  }
+};
+
+}  // namespace
+
+int cmd_phases(const PhasesOptions& o) {
+  Scenario scenario;
+  try {
+    scenario = load_scenario(o.load.scenario);
+  } catch (const ScenarioError& e) {
+    throw UsageError(e.what());
+  }
+  LoadOptions load_options = o.load;
+  if (!load_options.repetitions && !scenario.load.repetitions) load_options.repetitions = kDefaultPhaseRepetitions;
+  const ResolvedLoad load = resolve_load(load_options, scenario);
+
+  PlanRequest request;
+  request.phases = split_commas(o.phases);
+  if (request.phases.empty()) throw UsageError("--phases: give at least one phase, e.g. P0,P1");
+  request.ablation = o.ablation;
+  request.factorial = o.factorial;
+  const std::vector<PlannedConfig> configs = plan_configs(request);
+
+  const fs::path out_dir = o.out.empty() ? fs::path("results") / scenario.name : fs::path(o.out);
+  const std::string report_python = o.no_report ? "" : find_report_python(o.report_python);
+  std::error_code ec;
+  const bool created_out_dir = !fs::exists(out_dir);
+  fs::create_directories(out_dir, ec);
+  if (ec) throw UsageError("--out " + out_dir.string() + ": " + ec.message());
+  OutputDirGuard out_guard{out_dir, created_out_dir};
+  ScratchDir scratch{out_dir / fmt::format(".runs-{}", ::getpid())};
+  fs::create_directories(scratch.path);
+
+  std::vector<std::string> unsupported(configs.size());
+  for (std::size_t c = 0; c < configs.size(); ++c) unsupported[c] = unavailable_reason(configs[c].opts);
+
+  std::vector<PlannedRun> plan;
+  for (const PlannedRun& r : interleave(configs.size(), static_cast<int>(load.repetitions))) {
+    if (unsupported[r.config].empty()) plan.push_back(r);
+  }
+  std::vector<std::string> labels;
+  for (const auto& c : configs) labels.push_back(c.label);
+  fmt::print(stderr, "phases: {} on {} · {} configuration(s) [{}] x {} repetition(s) = {} runs, a fresh process each\n",
+             scenario.name, scenario.file, configs.size(), join(labels, " "), load.repetitions, plan.size());
+  for (std::size_t c = 0; c < configs.size(); ++c) {
+    if (!unsupported[c].empty()) fmt::print(stderr, "phases: {} unsupported: {}\n", configs[c].label, unsupported[c]);
+  }
+
+  const std::string self = self_executable();
+  const auto started = std::chrono::steady_clock::now();
+  json base;  // the first run's document: context, scenario, routes
+  std::vector<json> runs_by_position(plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const PlannedConfig& config = configs[plan[i].config];
+    const int rep = plan[i].repetition;
+    const std::string stem = fmt::format("{:03d}-{}-r{}", i, config.label, rep);
+    const fs::path json_path = scratch.path / (stem + ".json");
+    const fs::path log_path = scratch.path / (stem + ".log");
+    std::vector<std::string> argv = {self, "run", "--scenario", scenario.file,
+                                     "--requests", std::to_string(load.requests), "--warmup", std::to_string(load.warmup),
+                                     "--clients", std::to_string(load.clients), "--workers", std::to_string(load.workers),
+                                     "--repetitions", "1", "--seed", std::to_string(load.seed + static_cast<std::uint64_t>(rep)),
+                                     "--no-progress", "--out", json_path.string()};
+    const std::string opt_list = join(config.opts.names(), ",");
+    if (!opt_list.empty()) {
+      argv.push_back("--opt");
+      argv.push_back(opt_list);
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::string eta = i == 0 ? "?" : format_duration(elapsed / static_cast<double>(i) * static_cast<double>(plan.size() - i));
+    fmt::print(stderr, "[{:>3}/{}] {:<16} rep {}/{} · {} elapsed · ~{} left\n", i + 1, plan.size(), config.label, rep + 1,
+               load.repetitions, format_duration(elapsed), eta);
+    ProcessOptions options;
+    options.output_file = log_path.string();
+    std::string error;
+    const int rc = run_process(argv, options, &error);
+    if (rc == kExitUsage) {
+      throw UsageError(fmt::format("{} repetition {}: {}", config.label, rep + 1, tail_of_file(log_path.string(), 15)));
+    }
+    if (rc != 0) {
+      throw std::runtime_error(fmt::format("{} repetition {} failed (exit {}){}:\n{}", config.label, rep + 1, rc,
+                                           error.empty() ? "" : ": " + error, tail_of_file(log_path.string(), 15)));
+    }
+    json doc = json::parse(std::ifstream(json_path));
+    json run = doc.at("runs").at(0);
+    run["config"] = config.label;
+    run["repetition"] = rep;
+    runs_by_position[i] = std::move(run);
+    if (base.is_null()) base = std::move(doc);
+  }
+
+  // Runs in configuration order, repetitions ascending; unsupported configurations as rows.
+  json runs = json::array();
+  double steal_sum = 0;
+  std::size_t measured = 0;
+  for (std::size_t c = 0; c < configs.size(); ++c) {
+    if (!unsupported[c].empty()) {
+      runs.push_back({{"config", configs[c].label},
+                      {"phase", phase_of(configs[c].opts).empty() ? json(nullptr) : json(phase_of(configs[c].opts))},
+                      {"opts", configs[c].opts.names()},
+                      {"repetition", 0},
+                      {"supported", false},
+                      {"unsupported_reason", unsupported[c]},
+                      {"stages", json::object()}});
+      continue;
+    }
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      if (plan[i].config != c) continue;
+      steal_sum += runs_by_position[i].at("steal_pct").get<double>();
+      ++measured;
+      runs.push_back(runs_by_position[i]);
+    }
+  }
+  json results = base;
+  results["tool"]["command"] = "phases";
+  results["config"]["repetitions"] = load.repetitions;
+  results["config"]["seed"] = load.seed;
+  results["config"]["isolation"] = "process";
+  results["context"]["steal_pct"] = measured == 0 ? 0.0 : steal_sum / static_cast<double>(measured);
+  results["runs"] = runs;
+  results["aggregates"] = aggregates_from_runs(runs);
+  if (o.ablation || o.factorial) results["ablation"] = ablation_from_runs(runs);
+
+  const fs::path results_path = out_dir / "results.json";
+  write_file_atomically(results_path.string(), results.dump(2) + "\n");
+  out_guard.keep = true;
+  print_phase_summary(results, stdout);
+  fmt::print("results: {}\n", results_path.string());
+  if (o.no_report) return kExitOk;
+  const int rc = launch_report(report_python, results_path.string(), out_dir.string());
+  if (rc != 0) throw std::runtime_error(fmt::format("the report generator failed (exit {})", rc));
+  fmt::print("report: {}\n", (out_dir / "report.html").string());
+  return kExitOk;
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,30 @@
+// `fasterbench phases`: the main job. Measures the plan's cumulative phases (and optionally the
+// ablation or the full factorial), repetitions interleaved, each measurement in a fresh
+// process; merges everything into DIR/results.json and renders the report.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "harness/load_options.h"
+
+namespace fb::harness {
+
+struct PhasesOptions {
+  LoadOptions load;
+  std::string phases = "P0,P1,P2,P3,P4";
+  bool ablation = false;
+  bool factorial = false;
+  std::string out;            // default: results/<scenario name>
+  std::string report_python;  // default: found automatically
+  bool no_report = false;
+};
+
+// Repetitions when neither the command line nor the scenario says: enough for a bootstrap CI.
+inline constexpr std::int64_t kDefaultPhaseRepetitions = 3;
+
+CLI::App* add_phases_command(CLI::App& app, PhasesOptions& options);
+int cmd_phases(const PhasesOptions& options);
+
+}  // namespace fb::harness

@@ -1,0 +1,59 @@
+#include "harness/phase_plan.h"
+
+#include "harness/exit_codes.h"
+
+namespace fb::harness {
+namespace {
+
+void add_unique(std::vector<PlannedConfig>& out, std::string label, const OptimizationSet& opts) {
+  for (const PlannedConfig& c : out) {
+    if (c.opts == opts) return;  // e.g. "direct alone" is P1, "inline-future left out" is P3
+  }
+  out.push_back({std::move(label), opts});
+}
+
+}  // namespace
+
+std::vector<PlannedConfig> plan_configs(const PlanRequest& request) {
+  std::vector<PlannedConfig> out;
+  for (const std::string& phase : request.phases) {
+    auto opts = phase_optimizations(phase);
+    if (!opts) throw UsageError("--phases: unknown phase '" + phase + "' (accepted: P0, P1, P2, P3, P4)");
+    add_unique(out, phase_of(*opts), *opts);
+  }
+  if (request.ablation || request.factorial) {
+    // Savings are measured against P0 (alone) and against all four (left out).
+    add_unique(out, "P0", OptimizationSet{});
+    add_unique(out, "P4", *phase_optimizations("P4"));
+    for (Optimization opt : kAllOptimizations) {
+      OptimizationSet alone;
+      alone.set(opt);
+      add_unique(out, std::string(optimization_name(opt)), alone);
+    }
+    for (Optimization opt : kAllOptimizations) {
+      OptimizationSet all_but = *phase_optimizations("P4");
+      all_but.set(opt, false);
+      add_unique(out, "-" + std::string(optimization_name(opt)), all_but);
+    }
+  }
+  if (request.factorial) {
+    for (unsigned mask = 0; mask < 16; ++mask) {
+      OptimizationSet s;
+      for (std::size_t i = 0; i < kAllOptimizations.size(); ++i) {
+        if (mask & (1u << i)) s.set(kAllOptimizations[i]);
+      }
+      add_unique(out, config_label(s), s);
+    }
+  }
+  return out;
+}
+
+std::vector<PlannedRun> interleave(std::size_t configs, int repetitions) {
+  std::vector<PlannedRun> runs;
+  for (int rep = 0; rep < repetitions; ++rep) {
+    for (std::size_t c = 0; c < configs; ++c) runs.push_back({c, rep});
+  }
+  return runs;
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,35 @@
+// Which configurations `fasterbench phases` measures, and in which order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "framework/options.h"
+
+namespace fb::harness {
+
+struct PlannedConfig {
+  std::string label;  // "P2", "lockfree" (alone), "-lockfree" (left out), "direct+subinterp"
+  OptimizationSet opts;
+};
+
+struct PlanRequest {
+  std::vector<std::string> phases = {"P0", "P1", "P2", "P3", "P4"};
+  bool ablation = false;   // + each optimization alone and each left out of all four
+  bool factorial = false;  // + all 16 subsets
+};
+
+// The configurations, each switch set once, in this order: the requested phases, then (with
+// ablation) each alone and each left out, then (with factorial) the remaining subsets.
+// Throws UsageError for an unknown phase name.
+std::vector<PlannedConfig> plan_configs(const PlanRequest& request);
+
+// One measurement: configuration index and repetition. Repetitions are interleaved
+// (P0 P1 .. P4, P0 P1 .. P4, ...) so slow drift on the machine hits every configuration alike.
+struct PlannedRun {
+  std::size_t config;
+  int repetition;
+};
+std::vector<PlannedRun> interleave(std::size_t configs, int repetitions);
+
+}  // namespace fb::harness
