@@ -56,7 +56,8 @@ function(_fb_discover_python out_exe)
       set(cache_root "$ENV{HOME}/.cache/fasterbench")
     endif()
   endif()
-  if(EXISTS "${cache_root}/python3.13/bin/python3")
+  # Only a build setup.sh finished (it writes the stamp last); a half-built prefix is ignored.
+  if(EXISTS "${cache_root}/python3.13/bin/python3" AND EXISTS "${cache_root}/python3.13/.fasterbench-built")
     list(APPEND candidates "${cache_root}/python3.13/bin/python3")
   endif()
 
