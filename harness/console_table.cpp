@@ -42,7 +42,9 @@ void print_allocations(const std::vector<const json*>& runs, std::FILE* out) {
     const double n = median_over_runs([&](const json& r) -> const json& {
       return r.at("stages").at(stage).at("allocations_per_request");
     });
-    if (n > 0) parts += fmt::format("{}{} {:.2f}", parts.empty() ? " = " : " + ", stage, n);
+    if (n <= 0) continue;
+    const std::string value = n >= 0.01 ? fmt::format("{:.2f}", n) : fmt::format("{:.1e}", n);  // never a bare "0.00"
+    parts += fmt::format("{}{} {}", parts.empty() ? " = " : " + ", stage, value);
   }
   fmt::print(out, "allocations/request (C++ operator new only): {:.2f}{}\n", total, parts);
 }
