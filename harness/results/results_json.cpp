@@ -159,7 +159,8 @@ json results_to_json(const ResultsDocument& doc) {
           {"scenario", {{"name", doc.scenario_name}, {"file", doc.scenario_file}}},
           {"config",
            {{"requests", cfg.requests}, {"warmup", cfg.warmup}, {"clients", cfg.clients}, {"workers", cfg.workers},
-            {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample}}},
+            {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample},
+            {"future_spin_ns", cfg.future_spin_ns}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_from_runs(runs)}};

@@ -28,3 +28,22 @@ def test_allocations_are_counted_per_stage(fasterbench, tmp_path):
     # The baseline future is one make_shared per request, nothing else in that stage.
     assert per_stage["future"] == pytest.approx(1.0)
     assert per_stage["route"] == 0
+
+
+def test_inline_future_allocates_nothing_in_the_future_stage(fasterbench, tmp_path):
+    _, doc = run(fasterbench, tmp_path, "--opt", "inline-future", "--future-spin-ns", "5000")
+    r = doc["runs"][0]
+    assert r["opts"] == ["inline-future"]
+    assert r["errors"] == 0
+    assert r["stages"]["future"]["allocations_per_request"] == 0
+    assert r["stages"]["future"]["count"] == 2000
+    assert doc["config"]["future_spin_ns"] == 5000
+    # hello: nothing else allocates per request but the baseline queue's deque nodes.
+    assert r["allocations_per_request"] < 0.05
+
+
+def test_future_spin_must_be_sane(fasterbench, tmp_path):
+    out = tmp_path / "never.json"
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", "--future-spin-ns", "-1", "--out", out)
+    assert p.returncode == 2
+    assert "--future-spin-ns must be in [0, 10000000]" in p.stderr
