@@ -25,13 +25,17 @@ struct App::Impl {
   void run_task(std::size_t worker, Task& task) {
     RequestContext& ctx = *task.request;
     stage_point(*ctx.trace, FB_POINT_DEQUEUE);
+    std::exception_ptr error;
     try {
       Response response = worker_threads[worker]->call(ctx.match->route, *ctx.request, ctx.match->params, *ctx.trace);
       stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
       ctx.complete(std::move(response));  // ctx may be gone from here on
     } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {  // published outside the handler: see inline_future.h, Errors
       stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
-      ctx.fail(std::current_exception());  // the caller's handle() rethrows it
+      ctx.fail(std::move(error));  // the caller's handle() rethrows it; ctx may be gone
     }
     stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
   }

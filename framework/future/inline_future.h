@@ -38,8 +38,10 @@
 //      consumer wrote; PARKED carries no data, only the decision to wake.
 //   B  FUTEX_WAKE, no memory order (a syscall on an address computed before A).
 //   E  consumer spin load, acquire: pairs with A.
-//   F  consumer CAS EMPTY->PARKED: success relaxed (it publishes nothing); failure acquire (the
-//      state is then READY: pairs with A; or PARKED left by an earlier wait_for).
+//   F  consumer CAS EMPTY->PARKED, acquire: the failure needs it (the state is then READY:
+//      pairs with A; or PARKED, left by an earlier wait_for); the success publishes nothing and
+//      would do with relaxed, but GCC 12 warns (under TSan) when the failure order is the
+//      stronger one, and on x86-64 both compile to the same lock cmpxchg.
 //   G  FUTEX_WAIT(PARKED): the kernel compares the word with PARKED and queues the thread
 //      atomically, so a READY stored before the compare makes it return at once, and one
 //      stored after is followed by B, which finds the thread queued. No lost wake-up.
@@ -52,7 +54,11 @@
 // `fasterbench run --opt inline-future` reports the future stage and its allocations (0).
 //
 // Errors: set_error(std::exception_ptr) publishes an exception instead of a value; get()
-// rethrows it on the consumer's thread.
+// rethrows it on the consumer's thread. Publish from outside the catch block
+// (`std::exception_ptr e; try {...} catch (...) { e = std::current_exception(); }
+// slot.set_error(std::move(e));`) so that the producer holds no reference once it published:
+// otherwise its handler may free the exception after the consumer read it - correct (the count
+// is atomic) but done inside libstdc++, where TSan cannot see it.
 //
 // Timeouts: none that cancel. wait_for(timeout) parks up to `timeout` and returns false if the
 // slot is still empty; nothing changes for the producer, which keeps its right to publish. So
@@ -170,7 +176,7 @@ class InlineFuture {
       }
     }
     std::uint32_t s = kEmpty;
-    if (state_.compare_exchange_strong(s, kParked, std::memory_order_relaxed, std::memory_order_acquire)) {  // F
+    if (state_.compare_exchange_strong(s, kParked, std::memory_order_acquire)) {  // F
       s = kParked;
     }
     while (s == kParked) {
@@ -186,7 +192,7 @@ class InlineFuture {
   bool wait_for(std::chrono::duration<Rep, Period> timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::uint32_t s = kEmpty;
-    if (!state_.compare_exchange_strong(s, kParked, std::memory_order_relaxed, std::memory_order_acquire) &&  // F
+    if (!state_.compare_exchange_strong(s, kParked, std::memory_order_acquire) &&  // F
         s == kReady) {
       return true;
     }
