@@ -25,10 +25,19 @@ struct App::Impl {
   void run_task(std::size_t worker, Task& task) {
     RequestContext& ctx = *task.request;
     stage_point(*ctx.trace, FB_POINT_DEQUEUE);
-    Response response = worker_threads[worker]->call(ctx.match->route, *ctx.request, ctx.match->params, *ctx.trace);
-    stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
-    HeapPromise promise = std::move(ctx.promise);
-    promise.set_value(std::move(response));  // ctx may be gone from here on
+    std::exception_ptr error;
+    try {
+      Response response = worker_threads[worker]->call(ctx.match->route, *ctx.request, ctx.match->params, *ctx.trace);
+      stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+      ctx.complete(std::move(response));  // ctx may be gone from here on
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {  // published outside the handler: see inline_future.h, Errors
+      stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+      ctx.fail(std::move(error));  // the caller's handle() rethrows it; ctx may be gone
+    }
+    stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
   }
 };
 
@@ -115,6 +124,18 @@ Response App::handle(const Request& request, StageTrace& trace) {
   ctx.match = &match;
   ctx.trace = &trace;
   Response response;
+#if FASTERBENCH_HAVE_INLINE_FUTURE
+  if (impl_->config.optimizations.inline_future) {
+    // The slot is part of ctx (zeroed with it); arming it is the whole "create".
+    stage_point(trace, FB_POINT_FUTURE_CREATE);
+    ctx.completion.reset();
+    stage_point(trace, FB_POINT_FUTURE_CREATED);
+    stage_point(trace, FB_POINT_ENQUEUE);
+    impl_->executor->submit(Task{&ctx});
+    stage_enter(FB_STAGE_FUTURE);
+    response = ctx.completion.get(impl_->config.future_spin);
+  } else
+#endif
   {
     stage_point(trace, FB_POINT_FUTURE_CREATE);
     auto [promise, future] = make_heap_future();
@@ -122,8 +143,9 @@ Response App::handle(const Request& request, StageTrace& trace) {
     ctx.promise = std::move(promise);
     stage_point(trace, FB_POINT_ENQUEUE);
     impl_->executor->submit(Task{&ctx});
+    stage_enter(FB_STAGE_FUTURE);
     response = future.get();
-  }  // the future's shared state is freed here: part of the future stage
+  }  // the heap future's shared state is freed here: part of the future stage
   stage_point(trace, FB_POINT_FUTURE_OBSERVED);
   stage_point(trace, FB_POINT_RESPONSE_READY);
   return response;

@@ -24,7 +24,9 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::string content_type = "text/plain";
+  // Always a string with static storage (a literal): a view, so that setting it never allocates
+  // (the JSON and octet-stream types are longer than std::string's inline buffer).
+  std::string_view content_type = "text/plain";
   std::string body;
 };
 

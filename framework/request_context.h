@@ -1,10 +1,19 @@
 // Everything a worker needs to serve one request, in the caller's frame. The caller blocks
-// until the request's future completes; the worker must not touch the context after that.
+// until the request's completion slot is published; the worker must not touch the context after
+// publishing (complete() / fail() are its last touch).
+//
+// The completion slot is chosen per request by App::handle from the OptimizationSet: the
+// baseline heap future (`promise` valid, phases P0-P3) or, with inline-future, the inline slot
+// right here in the context (`completion`, no heap allocation).
 #pragma once
 
 #include <cstddef>
+#include <exception>
 
 #include "framework/future/heap_future.h"
+#if FASTERBENCH_HAVE_INLINE_FUTURE
+#include "framework/future/inline_future.h"
+#endif
 #include "framework/http.h"
 #include "framework/router.h"
 #include "framework/stage.h"
@@ -15,7 +24,34 @@ struct RequestContext {
   const Request* request = nullptr;
   const RouteMatch* match = nullptr;
   StageTrace* trace = nullptr;
-  HeapPromise promise;
+  HeapPromise promise;  // baseline slot: valid() when the caller waits on a HeapFuture
+#if FASTERBENCH_HAVE_INLINE_FUTURE
+  InlineFuture<Response> completion;  // inline slot: used when `promise` is not valid
+#endif
+
+  // Producer side: publish the response or the error to whichever slot the caller waits on.
+  // The context may be gone as soon as either returns.
+  void complete(Response&& response) noexcept {
+    if (promise.valid()) {
+      HeapPromise p = std::move(promise);  // our own reference keeps the shared state alive
+      p.set_value(std::move(response));
+      return;
+    }
+#if FASTERBENCH_HAVE_INLINE_FUTURE
+    completion.set_value(std::move(response));
+#endif
+  }
+
+  void fail(std::exception_ptr error) noexcept {
+    if (promise.valid()) {
+      HeapPromise p = std::move(promise);
+      p.set_error(std::move(error));
+      return;
+    }
+#if FASTERBENCH_HAVE_INLINE_FUTURE
+    completion.set_error(std::move(error));
+#endif
+  }
 };
 
 }  // namespace fb

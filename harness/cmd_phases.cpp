@@ -144,6 +144,7 @@ int cmd_phases(const PhasesOptions& o) {
                                      "--requests", std::to_string(load.requests), "--warmup", std::to_string(load.warmup),
                                      "--clients", std::to_string(load.clients), "--workers", std::to_string(load.workers),
                                      "--repetitions", "1", "--seed", std::to_string(load.seed + static_cast<std::uint64_t>(rep)),
+                                     "--future-spin-ns", std::to_string(load.future_spin_ns),
                                      "--no-progress", "--out", json_path.string()};
     const std::string opt_list = join(config.opts.names(), ",");
     if (!opt_list.empty()) {

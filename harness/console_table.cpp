@@ -21,6 +21,34 @@ double median_of(const std::vector<const json*>& runs, const std::string& stage,
   return median(v);
 }
 
+// "allocations/request (C++ operator new): 2.02 = future 1.00 + marshal 1.00 + dispatch 0.02",
+// medians over repetitions; nothing when allocations were not counted.
+void print_allocations(const std::vector<const json*>& runs, std::FILE* out) {
+  auto median_over_runs = [&](auto&& get) {
+    std::vector<double> v;
+    for (const json* r : runs) {
+      const json& x = get(*r);
+      if (!x.is_number()) return -1.0;
+      v.push_back(x.get<double>());
+    }
+    return median(v);
+  };
+  const double total = median_over_runs([](const json& r) -> const json& { return r.at("allocations_per_request"); });
+  if (total < 0) return;
+  std::string parts;
+  for (std::string_view name : probes::kStageNames) {
+    const std::string stage(name);
+    if (stage == "total") continue;
+    const double n = median_over_runs([&](const json& r) -> const json& {
+      return r.at("stages").at(stage).at("allocations_per_request");
+    });
+    if (n <= 0) continue;
+    const std::string value = n >= 0.01 ? fmt::format("{:.2f}", n) : fmt::format("{:.1e}", n);  // never a bare "0.00"
+    parts += fmt::format("{}{} {}", parts.empty() ? " = " : " + ", stage, value);
+  }
+  fmt::print(out, "allocations/request (C++ operator new only): {:.2f}{}\n", total, parts);
+}
+
 void print_config(const json& doc, const json& agg, std::FILE* out) {
   const std::string config = agg.at("config").get<std::string>();
   std::vector<const json*> runs;
@@ -43,6 +71,7 @@ void print_config(const json& doc, const json& agg, std::FILE* out) {
   fmt::print(out, "{} repetition(s) x {} requests · throughput {} req/s (spread {:.1f} %) · errors {} · steal {:.1f} %\n",
              runs.size(), format_count(runs.front()->at("requests").get<double>()), format_count(tput.at("median").get<double>()),
              tput.at("spread_pct").get<double>(), format_count(median(errors)), median(steal));
+  print_allocations(runs, out);
   fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", "stage", "count", "p50", "p90", "p99", "p99.9",
              "mean", "spread", "share");
   const double total_time = median_of(runs, "total", "mean_ns") * median_of(runs, "total", "count");

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "framework/app.h"
 #include "harness/exit_codes.h"
 
 namespace fb::harness {
@@ -14,6 +15,9 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
   cmd.add_option("--workers", o.workers, "Executor worker threads (default: scenario or the number of CPUs)");
   cmd.add_option("--repetitions", o.repetitions, "Repetitions of each configuration (default: scenario or 1)");
   cmd.add_option("--seed", o.seed, "Seed of the request mix's random draws (default: 1)");
+  cmd.add_option("--future-spin-ns", o.future_spin_ns,
+                 "inline-future only: nanoseconds a waiting caller spins before it parks, 0 = park at once "
+                 "(default: " + std::to_string(kDefaultFutureSpin.count()) + ")");
   cmd.add_flag("--no-progress", o.no_progress, "Do not draw a progress bar on stderr");
 }
 
@@ -33,7 +37,8 @@ ResolvedLoad resolve_load(const LoadOptions& o, const Scenario& s) {
   const auto cpus = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   ResolvedLoad r{pick(o.requests, s.load.requests, kDefaultRequests), pick(o.warmup, s.load.warmup, kDefaultWarmup),
                  pick(o.clients, s.load.clients, kDefaultClients), pick(o.workers, s.load.workers, cpus),
-                 pick(o.repetitions, s.load.repetitions, kDefaultRepetitions), o.seed};
+                 pick(o.repetitions, s.load.repetitions, kDefaultRepetitions), o.seed,
+                 o.future_spin_ns.value_or(kDefaultFutureSpin.count())};
   require(r.requests > 0, "--requests must be > 0, got " + std::to_string(r.requests));
   require(r.warmup >= 0, "--warmup must be >= 0, got " + std::to_string(r.warmup));
   require(r.clients > 0, "--clients must be > 0, got " + std::to_string(r.clients));
@@ -41,6 +46,8 @@ ResolvedLoad resolve_load(const LoadOptions& o, const Scenario& s) {
   require(r.workers > 0, "--workers must be > 0, got " + std::to_string(r.workers));
   require(r.workers <= 256, "--workers must be <= 256, got " + std::to_string(r.workers));
   require(r.repetitions > 0, "--repetitions must be > 0, got " + std::to_string(r.repetitions));
+  require(r.future_spin_ns >= 0 && r.future_spin_ns <= 10'000'000,
+          "--future-spin-ns must be in [0, 10000000], got " + std::to_string(r.future_spin_ns));
   return r;
 }
 

@@ -14,6 +14,7 @@ namespace fb::harness {
 struct LoadOptions {
   std::string scenario;
   std::optional<std::int64_t> requests, warmup, clients, workers, repetitions;
+  std::optional<std::int64_t> future_spin_ns;
   std::uint64_t seed = 1;
   bool no_progress = false;
 };
@@ -31,6 +32,7 @@ void add_load_options(CLI::App& cmd, LoadOptions& options);
 struct ResolvedLoad {
   std::int64_t requests, warmup, clients, workers, repetitions;
   std::uint64_t seed;
+  std::int64_t future_spin_ns;
 };
 ResolvedLoad resolve_load(const LoadOptions& options, const Scenario& scenario);
 

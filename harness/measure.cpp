@@ -17,6 +17,7 @@ std::vector<RunRecord> measure_configuration(const Scenario& scenario, const Res
   config.python_path = scenario.python_path;
   config.optimizations = opts;
   config.workers = static_cast<std::size_t>(load.workers);
+  config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
 
   std::unique_ptr<App> app;
   try {
@@ -75,6 +76,7 @@ ResultsDocument make_document(const std::string& command, const Scenario& scenar
   doc.scenario_name = scenario.name;
   doc.scenario_file = scenario.file;
   doc.config = {load.requests, load.warmup, load.clients, load.workers, load.repetitions, load.seed, "inproc", 0};
+  doc.config.future_spin_ns = load.future_spin_ns;
   doc.routes = route_records(scenario);
   return doc;
 }

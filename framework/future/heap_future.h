@@ -5,9 +5,11 @@
 //
 // Lifetime: the promise and the future each own a reference; whichever is destroyed last
 // frees the state, so the producer may touch its promise after the consumer has gone.
+// Errors: set_error() stores an exception that get() rethrows on the consumer's thread.
 #pragma once
 
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -22,6 +24,7 @@ class HeapPromise {
  public:
   HeapPromise() = default;
   void set_value(Response&& value);
+  void set_error(std::exception_ptr error);
   bool valid() const noexcept { return state_ != nullptr; }
 
  private:
@@ -35,7 +38,7 @@ class HeapPromise {
 class HeapFuture {
  public:
   HeapFuture() = default;
-  // Blocks until the promise is set, then moves the response out.
+  // Blocks until the promise is set, then moves the response out (or rethrows the error).
   Response get();
 
  private:
@@ -47,8 +50,9 @@ class HeapFuture {
 struct HeapPromise::State {
   std::mutex mutex;
   std::condition_variable ready_cv;
-  bool ready = false;  // guarded by mutex
-  Response value;      // guarded by mutex
+  bool ready = false;         // guarded by mutex
+  Response value;             // guarded by mutex
+  std::exception_ptr error;   // guarded by mutex
 };
 
 // One heap allocation (make_shared: control block and state together).

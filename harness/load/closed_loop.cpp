@@ -31,11 +31,15 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   std::atomic<std::int64_t> warmup_tickets{0};
   std::atomic<std::int64_t> tickets{0};
   CpuTimes cpu_before;
+  probes::AllocTotals allocs_before;
+  const bool count_allocs = probes::alloc_counting_linked();
+  std::optional<probes::AllocTotals> result_allocations;
   std::chrono::steady_clock::time_point t0;
   // The completion step runs on one thread once all clients finished warming up: it starts the
-  // clock for the measured part.
+  // clock (and the allocation count) for the measured part.
   std::barrier warmed_up(static_cast<std::ptrdiff_t>(clients), [&]() noexcept {
     cpu_before = read_cpu_times();
+    if (count_allocs) allocs_before = probes::alloc_totals();
     t0 = std::chrono::steady_clock::now();
   });
 
@@ -66,8 +70,12 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   for (std::thread& t : threads) t.join();
   const auto t1 = std::chrono::steady_clock::now();
   const CpuTimes cpu_after = read_cpu_times();
+  // Every client has its last response; a worker may still be between publishing that response
+  // and parking in the queue (charged to `dispatch`), so at most that step straddles the count.
+  if (count_allocs) result_allocations = allocs_before.until(probes::alloc_totals());
 
   LoadResult result;
+  result.allocations = result_allocations;
   result.per_route.assign(mix.size(), 0);
   for (const auto& st : states) {
     result.stages->merge(st->recorder);

@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include "probes/alloc_counter.h"
 #include "probes/inproc_recorder.h"
 
 namespace fb::harness {
@@ -18,6 +20,9 @@ struct LoadResult {
   double duration_s = 0;
   double throughput_rps = 0;
   double steal_pct = 0;  // share of CPU time stolen by the hypervisor during the run
+  // C++ operator new calls (and bytes) made by every thread during the measured part, per stage
+  // bucket (probes/alloc_counter.h). Empty when the counting operator new is not linked.
+  std::optional<probes::AllocTotals> allocations;
 };
 
 }  // namespace fb::harness

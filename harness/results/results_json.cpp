@@ -4,6 +4,7 @@
 
 #include "harness/stats/aggregate.h"
 #include "harness/stats/stage_summary.h"
+#include "probes/alloc_counter.h"
 #include "probes/stage_names.h"
 
 namespace fb::harness {
@@ -11,7 +12,16 @@ namespace {
 
 using nlohmann::json;
 
-json stage_json(const probes::Histogram& h, double signed_mean) {
+// C++ operator new calls per measured request charged to `stage` (`total`: all stages), or null
+// when this program does not count allocations. Per request of the run, not per request that
+// went through the stage, so the stages add up to the total.
+json allocations_json(const LoadResult& r, fb_stage stage) {
+  if (!r.allocations || r.requests == 0) return nullptr;
+  const std::uint64_t n = stage == FB_STAGE_TOTAL ? r.allocations->request_allocations() : r.allocations->allocations[stage];
+  return static_cast<double>(n) / static_cast<double>(r.requests);
+}
+
+json stage_json(const probes::Histogram& h, double signed_mean, json allocations) {
   const StageSummary s = summarize_stage(h, signed_mean);
   json curve = json::array();
   for (const auto& [q, v] : s.curve) curve.push_back({q, v});
@@ -19,6 +29,7 @@ json stage_json(const probes::Histogram& h, double signed_mean) {
   for (const auto& [upper, count] : h.nonzero_buckets()) buckets.push_back({upper, count});
   return {{"count", s.count},   {"mean_ns", s.mean_ns}, {"p50_ns", s.p50_ns},   {"p90_ns", s.p90_ns},
           {"p99_ns", s.p99_ns}, {"p999_ns", s.p999_ns}, {"max_ns", s.max_ns}, {"percentiles", curve},
+          {"allocations_per_request", std::move(allocations)},
           {"histogram", {{"unit", "ns"}, {"sub_bucket_bits", probes::Histogram::kSubBucketBits}, {"buckets", buckets}}}};
 }
 
@@ -39,14 +50,19 @@ json run_json(const RunRecord& run) {
   j["client_errors"] = r.client_errors;
   j["duration_s"] = r.duration_s;
   j["throughput_rps"] = r.throughput_rps;
-  j["allocations_per_request"] = nullptr;  // not measured by this build
+  j["allocations_per_request"] = allocations_json(r, FB_STAGE_TOTAL);
+  j["allocated_bytes_per_request"] =
+      r.allocations && r.requests > 0
+          ? json(static_cast<double>(r.allocations->request_bytes()) / static_cast<double>(r.requests))
+          : json(nullptr);
   j["demotions"] = run.demotions;
   j["steal_pct"] = r.steal_pct;
   j["per_route_requests"] = r.per_route;
   json stages = json::object();
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
     const auto stage = static_cast<fb_stage>(s);
-    stages[std::string(probes::stage_name(stage))] = stage_json(r.stages->stage(stage), r.stages->signed_mean(stage));
+    stages[std::string(probes::stage_name(stage))] =
+        stage_json(r.stages->stage(stage), r.stages->signed_mean(stage), allocations_json(r, stage));
   }
   j["stages"] = stages;
   j["probes"] = {{"backend", run.probes_backend}, {"stamp_cost_ns", run.stamp_cost_ns}};
@@ -124,6 +140,9 @@ json results_to_json(const ResultsDocument& doc) {
       {"git_revision", c.build.git_revision},
       {"date", c.date},
       {"steal_pct", c.steal_pct},
+      // What allocations_per_request counts: Python's own allocator (PyMem / pymalloc) and plain
+      // malloc never go through C++ operator new and are not in the figures.
+      {"allocator", probes::alloc_counting_linked() ? "C++ operator new only" : "not counted"},
       {"clock", {{"source", c.clock_source}, {"ns_per_tick", c.ns_per_tick}, {"stamp_cost_ns", c.stamp_cost_ns}}},
   };
   json routes = json::array();
@@ -140,7 +159,8 @@ json results_to_json(const ResultsDocument& doc) {
           {"scenario", {{"name", doc.scenario_name}, {"file", doc.scenario_file}}},
           {"config",
            {{"requests", cfg.requests}, {"warmup", cfg.warmup}, {"clients", cfg.clients}, {"workers", cfg.workers},
-            {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample}}},
+            {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample},
+            {"future_spin_ns", cfg.future_spin_ns}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_from_runs(runs)}};

@@ -34,6 +34,7 @@ struct ResultsConfig {
   std::uint64_t seed = 0;
   std::string probes = "inproc";
   std::int64_t probe_sample = 0;
+  std::int64_t future_spin_ns = 0;  // inline-future's spin before parking (AppConfig::future_spin)
 };
 
 struct ResultsContext {
