@@ -89,7 +89,7 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
   hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
   try {
-    impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.workers), std::move(hooks));
+    impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.workers, cfg.wait), std::move(hooks));
   } catch (...) {
     python::GilScope gil;
     impl_->bindings.clear();

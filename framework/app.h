@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/dispatch/wait_strategy.h"
 #include "framework/http.h"
 #include "framework/options.h"
 #include "framework/stage.h"
@@ -33,6 +34,7 @@ struct AppConfig {
   OptimizationSet optimizations;
   std::size_t workers = 0;  // executor threads; 0 = number of CPUs
   std::chrono::nanoseconds future_spin = kDefaultFutureSpin;  // inline-future only; 0 = park at once
+  WaitPolicy wait = WaitPolicy::adaptive;  // how workers wait on the lock-free queue (lockfree only)
 };
 
 // A configuration the App cannot run: unknown handler, unavailable optimization, bad route.

@@ -1,0 +1,102 @@
+// LockFreeQueue: the executor queue of optimization #2 (`--opt lockfree`, phase P2 and up).
+// A BoundedMpmcRing<Task> (bounded_mpmc_ring.h) behind the TaskQueue interface, with the
+// wait strategy of wait_strategy.h: consumers (workers) spin, yield and park as the policy
+// says; producers (request threads) make a wake-up system call only when a worker is
+// actually parked.
+//
+// GUARANTEE
+//   Every pushed task is popped exactly once; nothing is dropped (a full ring makes push
+//   wait). FIFO per producer; strict FIFO with one worker (the ring's claim order). Not
+//   linearizable: see the ring's header. pop() returns false only after close(), once the
+//   ring is drained.
+//
+// ALGORITHM
+//   push: ring.try_push; if the ring is full, wait (spin, yield, then sleep in growing steps
+//         up to 1 ms) and retry. Then, for the park and adaptive policies,
+//         not_empty_.notify_one(): a fence and one load of the parked-worker count; a
+//         FUTEX_WAKE only if it is non-zero.
+//   pop:  ring.try_pop; on failure the Backoff of the policy runs; when it says park:
+//         prepare_wait (announce), try_pop again (the re-check of the event count recipe),
+//         check closed_, else sleep; after a wake, poll again. A worker that wakes and finds
+//         more work behind the task it took wakes one more parked worker (wake chaining):
+//         several tasks published while all workers slept are not left to one worker.
+//   No lost wake-up: the event count argument in wait_strategy.h, with "condition" = the
+//   head cell published (its release store of seq happens before the notifier's fence N)
+//   or closed_ set (close() stores it before notify_all's fence). A worker sleeps only if
+//   its re-check found the head cell unpublished; the producer of that cell then publishes
+//   after the worker's fence W and therefore sees it parked and wakes a worker.
+//
+// EVIDENCE (fasterbench-micro --benchmark_filter=Queue; 2 vCPU AMD EPYC VM, shared, noisy;
+//   medians of 5 repetitions in one run, 2024 figures in the issue-4 report)
+//   see harness/micro/queue_benchmarks.cpp for the method; the table is in the report.
+//
+// SHARP EDGES
+//   - BOUNDED: capacity (default 1024) is fixed at construction. A FULL RING MAKES
+//     PRODUCERS POLL (spin, yield, then sleep up to 1 ms per round): consumers never signal
+//     "not full", so pops stay free of fences. Size it above the number of tasks that can
+//     be in flight (the closed-loop harness: one per client).
+//   - PUSH AFTER close() IS A CONTRACT VIOLATION. It succeeds while there is room (and the
+//     task may never be popped); if the ring is full it throws std::logic_error rather than
+//     wait forever for consumers that have left.
+//   - THE spin AND yield POLICIES NEVER SLEEP: each idle worker keeps a CPU busy.
+//   - A PRODUCER PREEMPTED INSIDE push HOLDS BACK EVERY WORKER at its cell (the ring's
+//     publication is not lock-free); they wait by the policy, then park, and its notify
+//     wakes them when it resumes.
+//
+// SHUTDOWN RECIPE
+//   1. Stop producers (the executor: all submit() calls have returned).
+//   2. close(): sets closed_ and wakes every parked worker.
+//   3. Workers drain what is left (pop keeps returning tasks), get false, and exit; join them.
+//   4. Destroy the queue.
+#pragma once
+
+#if FASTERBENCH_HAVE_LOCKFREE
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "framework/dispatch/bounded_mpmc_ring.h"
+#include "framework/dispatch/task_queue.h"
+#include "framework/dispatch/wait_strategy.h"
+
+namespace fb {
+
+class LockFreeQueue final : public TaskQueue {
+ public:
+  static constexpr std::size_t kDefaultCapacity = 1024;
+
+  explicit LockFreeQueue(std::size_t capacity = kDefaultCapacity, WaitPolicy policy = WaitPolicy::adaptive,
+                         WaitTuning tuning = {});
+
+  void push(Task task) override;
+  bool pop(Task& out) override;
+  void close() override;
+
+  WaitPolicy policy() const noexcept { return policy_; }
+  std::size_t capacity() const noexcept { return ring_.capacity(); }
+  // Workers between announcing a sleep and waking (for tests and benchmarks).
+  std::uint32_t parked_workers() const noexcept { return not_empty_.waiters(); }
+  // FUTEX_WAKE calls made so far by push and close.
+  std::uint64_t wake_calls() const noexcept { return not_empty_.wake_calls(); }
+
+ private:
+  void wait_until_pushed(Task& task);
+  bool pop_slow(Task& out);
+
+  BoundedMpmcRing<Task> ring_;
+  const WaitPolicy policy_;
+  const WaitTuning tuning_;
+  // Whether push must look for parked workers: false for spin and yield, which never park
+  // (so their pushes skip the fence too). Read-only after construction.
+  const bool workers_may_park_;
+  EventCount not_empty_;  // workers park here; producers and close() notify
+  // Set once by close() (seq_cst store, then notify_all: the event count's notifier side).
+  // Read by workers: acquire in the polling loop (// E), so tasks pushed before close()
+  // are visible to the final drain; relaxed after prepare_wait (// F), ordered by fence W.
+  alignas(kFalseSharingRange) std::atomic<bool> closed_{false};
+};
+
+}  // namespace fb
+
+#endif  // FASTERBENCH_HAVE_LOCKFREE

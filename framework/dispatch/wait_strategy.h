@@ -1,0 +1,142 @@
+// How a thread waits for a lock-free queue: the policy (`--wait spin|yield|park|adaptive`),
+// the phase machine of one wait (Backoff), and the parking primitive (EventCount) whose
+// notify makes a system call only when a waiter is actually asleep.
+//
+// POLICIES (what a consumer does after a failed poll)
+//   spin      pause instruction, poll again; never sleeps. Lowest hand-off latency while it
+//             owns a CPU, and burns that CPU. On an oversubscribed machine (these VMs:
+//             2 vCPUs for clients + workers) a spinner can hold the CPU its producer needs.
+//   yield     sched_yield(), poll again; never sleeps. Gives the CPU to any runnable thread,
+//             still 100 % busy when the machine is idle.
+//   park      sleeps (futex) right after the first failed poll: the mutex+condvar behaviour
+//             without the mutex. Every hand-off to an idle consumer pays a wake-up.
+//   adaptive  (default) spin for WaitTuning::spin_polls polls, yield for yield_polls polls,
+//             then park. Short gaps are caught spinning, long idle periods cost nothing.
+//
+// EventCount (the parking lot; after folly/synchronization/EventCount.h)
+//   Waiter:   key = prepare_wait();           // announce: waiters_ += 1, then a full fence
+//             if (condition holds now) { cancel_wait(); ... }   // re-check AFTER announcing
+//             else wait(key);                 // sleeps unless the epoch moved since `key`
+//   Notifier: make the condition true;        // e.g. publish a cell (a release store)
+//             notify_one();                   // full fence, then one load of waiters_; only
+//                                             // if it is non-zero: epoch_ += 1, FUTEX_WAKE
+//
+// NO LOST WAKE-UP (the argument; tags refer to eventcount code in wait_strategy.cpp)
+//   Let W be the waiter's seq_cst fence after its increment of waiters_ (// W) and N the
+//   notifier's seq_cst fence after it made the condition true (// N). All seq_cst fences
+//   are totally ordered ([atomics.fences]):
+//   - N before W: the waiter's re-check, sequenced after W, sees the condition (a store
+//     sequenced before N), so it does not sleep.
+//   - W before N: the notifier's load of waiters_ (// L), sequenced after N, sees the
+//     increment (sequenced before W), so it bumps the epoch and calls FUTEX_WAKE. The
+//     waiter's `key` was read before W, so it is older than that bump: FUTEX_WAIT compares
+//     the epoch with `key` atomically in the kernel and either returns at once (bump came
+//     first) or is woken by the FUTEX_WAKE (bump came after the sleep began).
+//   Either way a waiter never sleeps through a condition made true by a notifier that
+//   skipped the wake-up. The cost on the fast path is one fence plus one load of a line
+//   that stays shared-clean while nobody parks.
+//
+// SHARP EDGES
+//   - THE WAITER MUST RE-CHECK ITS CONDITION BETWEEN prepare_wait() AND wait(); a waiter that
+//     does not is the lost wake-up this class exists to prevent.
+//   - EVERY prepare_wait() MUST BE FOLLOWED BY EXACTLY ONE OF cancel_wait() OR wait(), or
+//     waiters_ stays high and every notify pays a system call from then on.
+//   - notify_one() MAY WAKE MORE THAN ONE WAITER (spurious wake-ups are allowed: a waiter
+//     whose key is stale returns at once). Callers loop.
+//   - The epoch is 32 bits and wraps; a waiter would have to sleep through exactly 2^32
+//     notifications for the wrap to hide one (the ABA of every futex-based event count).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "framework/dispatch/bounded_mpmc_ring.h"
+
+namespace fb {
+
+enum class WaitPolicy { spin, yield, park, adaptive };
+
+// "spin", "yield", "park", "adaptive": the CLI and results spelling.
+std::string_view wait_policy_name(WaitPolicy policy);
+std::optional<WaitPolicy> wait_policy_from_name(std::string_view name);
+inline constexpr std::string_view kWaitPolicyNames = "spin, yield, park, adaptive";
+
+// One spin-wait hint: PAUSE on x86 (lets the sibling hyper-thread run, saves power, avoids
+// the memory-order mis-speculation flush when the polled line changes), YIELD on ARM.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#else
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+#endif
+}
+
+// The adaptive policy's budget. A poll of an empty ring plus one PAUSE takes ~30-60 ns on
+// these VMs (Zen 2 PAUSE is ~65 cycles), so 128 spin polls are a few microseconds: about the
+// cost of one futex wake-up, the classic break-even for spinning before sleeping. Yields
+// hand the CPU to a producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`).
+struct WaitTuning {
+  std::uint32_t spin_polls = 128;   // polls with cpu_relax() between them
+  std::uint32_t yield_polls = 16;   // then polls with sched_yield() between them
+};
+
+// The phase machine of one wait. Construct it when a wait starts, call after_failed_poll()
+// after every failed poll; it pauses or yields before returning retry, or returns park when
+// the policy says to go to sleep now (park: at once; adaptive: after its budget; spin and
+// yield: never).
+class Backoff {
+ public:
+  enum class Next { retry, park };
+
+  explicit Backoff(WaitPolicy policy, const WaitTuning& tuning = {}) noexcept : policy_(policy), tuning_(tuning) {}
+
+  Next after_failed_poll() noexcept;
+
+ private:
+  WaitPolicy policy_;
+  WaitTuning tuning_;
+  std::uint32_t polls_ = 0;
+};
+
+class EventCount {
+ public:
+  using Key = std::uint32_t;
+
+  // Announce a coming sleep. Returns the key for wait(); see the recipe above.
+  Key prepare_wait() noexcept;
+  // Withdraw the announcement (the re-check found the condition true).
+  void cancel_wait() noexcept;
+  // Sleep until notified, unless a notify happened since prepare_wait(). May return
+  // spuriously. Withdraws the announcement.
+  void wait(Key key) noexcept;
+
+  // Wake one sleeper if any announced itself; no system call otherwise.
+  void notify_one() noexcept { notify(false); }
+  // Wake every sleeper (shutdown); always bumps the epoch.
+  void notify_all() noexcept { notify(true); }
+
+  // Threads between prepare_wait() and the end of wait()/cancel_wait(). For tests.
+  std::uint32_t waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
+  // How many FUTEX_WAKE calls notify made. For tests and benchmarks (relaxed counter,
+  // incremented only on the slow path).
+  std::uint64_t wake_calls() const noexcept { return wake_calls_.load(std::memory_order_relaxed); }
+
+ private:
+  void notify(bool all) noexcept;
+
+  // The futex word. Incremented (seq_cst RMW) by a notifier that saw waiters, read by
+  // prepare_wait (relaxed: the fence W orders it) and compared by the kernel in FUTEX_WAIT.
+  alignas(kFalseSharingRange) std::atomic<std::uint32_t> epoch_{0};
+  // Announced waiters. Incremented by prepare_wait and decremented by cancel_wait/wait
+  // (RMWs, ordered by the fence W that follows); loaded relaxed by notifiers after their
+  // fence N. Shares epoch_'s line: both are touched only on the parking path.
+  std::atomic<std::uint32_t> waiters_{0};
+  // Statistics only (relaxed).
+  std::atomic<std::uint64_t> wake_calls_{0};
+};
+
+}  // namespace fb

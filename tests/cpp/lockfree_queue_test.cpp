@@ -1,0 +1,221 @@
+// LockFreeQueue and its wait strategy: policies, parking, close(), backpressure, the
+// "wake-up syscall only when a worker is parked" rule, and the make_task_queue switch.
+#include "framework/dispatch/lockfree_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "framework/dispatch/make_task_queue.h"
+#include "framework/dispatch/mutex_queue.h"
+#include "framework/dispatch/wait_strategy.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using fb::LockFreeQueue;
+using fb::Task;
+using fb::WaitPolicy;
+
+constexpr WaitPolicy kPolicies[] = {WaitPolicy::spin, WaitPolicy::yield, WaitPolicy::park, WaitPolicy::adaptive};
+
+// Tasks carry a number instead of a RequestContext; the queue never dereferences it.
+Task task_of(std::uintptr_t n) { return Task{reinterpret_cast<fb::RequestContext*>(n)}; }
+std::uintptr_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.request); }
+
+// Polls `pred` until it holds or `limit` passes.
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(100us);
+  }
+  return true;
+}
+
+TEST(WaitPolicy, NamesRoundTrip) {
+  for (WaitPolicy p : kPolicies) EXPECT_EQ(fb::wait_policy_from_name(fb::wait_policy_name(p)), p);
+  EXPECT_FALSE(fb::wait_policy_from_name("busy"));
+}
+
+TEST(Backoff, PhasesFollowThePolicy) {
+  fb::WaitTuning tuning{3, 2};
+  fb::Backoff adaptive(WaitPolicy::adaptive, tuning);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(adaptive.after_failed_poll(), fb::Backoff::Next::retry) << i;
+  EXPECT_EQ(adaptive.after_failed_poll(), fb::Backoff::Next::park);
+  EXPECT_EQ(adaptive.after_failed_poll(), fb::Backoff::Next::retry) << "spins again after a park";
+
+  fb::Backoff park(WaitPolicy::park, tuning);
+  EXPECT_EQ(park.after_failed_poll(), fb::Backoff::Next::park);
+  fb::Backoff spin(WaitPolicy::spin, tuning), yield(WaitPolicy::yield, tuning);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(spin.after_failed_poll(), fb::Backoff::Next::retry);
+    EXPECT_EQ(yield.after_failed_poll(), fb::Backoff::Next::retry);
+  }
+}
+
+TEST(EventCount, NotifyWithoutWaitersMakesNoSyscall) {
+  fb::EventCount ec;
+  for (int i = 0; i < 1000; ++i) ec.notify_one();
+  EXPECT_EQ(ec.wake_calls(), 0u);
+  const auto key = ec.prepare_wait();
+  EXPECT_EQ(ec.waiters(), 1u);
+  ec.notify_one();  // counts as a wake-up: a waiter announced itself
+  EXPECT_EQ(ec.wake_calls(), 1u);
+  ec.wait(key);  // returns at once: the epoch moved since `key`
+  EXPECT_EQ(ec.waiters(), 0u);
+}
+
+TEST(EventCount, WakesASleeper) {
+  fb::EventCount ec;
+  std::atomic<bool> flag{false};
+  std::thread sleeper([&] {
+    while (!flag.load(std::memory_order_acquire)) {
+      const auto key = ec.prepare_wait();
+      if (flag.load(std::memory_order_acquire)) {
+        ec.cancel_wait();
+        break;
+      }
+      ec.wait(key);
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return ec.waiters() == 1; }));
+  flag.store(true, std::memory_order_release);
+  ec.notify_one();
+  sleeper.join();
+  EXPECT_EQ(ec.waiters(), 0u);
+}
+
+class LockFreeQueuePolicy : public ::testing::TestWithParam<WaitPolicy> {};
+
+TEST_P(LockFreeQueuePolicy, PopReturnsFalseOnceClosedAndDrained) {
+  LockFreeQueue q(8, GetParam());
+  for (std::uintptr_t i = 1; i <= 5; ++i) q.push(task_of(i));
+  q.close();
+  Task t;
+  for (std::uintptr_t i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(q.pop(t)) << "closing does not drop queued tasks";
+    EXPECT_EQ(number_of(t), i);
+  }
+  EXPECT_FALSE(q.pop(t));
+  EXPECT_FALSE(q.pop(t));
+}
+
+TEST_P(LockFreeQueuePolicy, CloseWakesEveryWaitingWorker) {
+  LockFreeQueue q(8, GetParam());
+  std::atomic<int> finished{0};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 3; ++i) {
+    workers.emplace_back([&] {
+      Task t;
+      while (q.pop(t)) {
+      }
+      finished.fetch_add(1);
+    });
+  }
+  if (GetParam() == WaitPolicy::park || GetParam() == WaitPolicy::adaptive) {
+    ASSERT_TRUE(eventually([&] { return q.parked_workers() == 3; })) << "idle workers park";
+  } else {
+    std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(q.parked_workers(), 0u) << "spin and yield never park";
+  }
+  EXPECT_EQ(finished.load(), 0);
+  q.close();
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(finished.load(), 3);
+  EXPECT_EQ(q.parked_workers(), 0u);
+}
+
+TEST_P(LockFreeQueuePolicy, ParkedWorkerIsWokenByAPush) {
+  LockFreeQueue q(8, GetParam());
+  std::atomic<std::uintptr_t> got{0};
+  std::thread worker([&] {
+    Task t;
+    while (q.pop(t)) got.store(number_of(t));
+  });
+  if (GetParam() == WaitPolicy::park || GetParam() == WaitPolicy::adaptive) {
+    ASSERT_TRUE(eventually([&] { return q.parked_workers() == 1; }));
+  }
+  q.push(task_of(42));
+  EXPECT_TRUE(eventually([&] { return got.load() == 42; }));
+  q.close();
+  worker.join();
+}
+
+// Producers make a FUTEX_WAKE only when a worker is parked: none for spin/yield ever, none
+// while a worker is busy, and at most one per push otherwise.
+TEST_P(LockFreeQueuePolicy, WakeSyscallsOnlyForParkedWorkers) {
+  LockFreeQueue q(1024, GetParam());
+  for (std::uintptr_t i = 1; i <= 500; ++i) q.push(task_of(i));
+  EXPECT_EQ(q.wake_calls(), 0u) << "nobody was parked";
+  std::atomic<int> popped{0};
+  std::thread worker([&] {
+    Task t;
+    while (q.pop(t)) popped.fetch_add(1);
+  });
+  ASSERT_TRUE(eventually([&] { return popped.load() == 500; }));
+  const bool parks = GetParam() == WaitPolicy::park || GetParam() == WaitPolicy::adaptive;
+  if (parks) {
+    ASSERT_TRUE(eventually([&] { return q.parked_workers() == 1; }));
+  }
+  q.push(task_of(501));
+  ASSERT_TRUE(eventually([&] { return popped.load() == 501; }));
+  EXPECT_EQ(q.wake_calls(), parks ? 1u : 0u);
+  q.close();
+  worker.join();
+}
+
+// A full ring applies backpressure: the producer waits, nothing is dropped or reordered.
+TEST_P(LockFreeQueuePolicy, FullRingMakesTheProducerWait) {
+  LockFreeQueue q(2, GetParam());
+  constexpr std::uintptr_t kTasks = 2000;
+  std::vector<std::uintptr_t> got;
+  got.reserve(kTasks);
+  std::thread worker([&] {
+    Task t;
+    while (q.pop(t)) {
+      got.push_back(number_of(t));
+      if (got.size() % 100 == 0) std::this_thread::sleep_for(200us);  // a slow worker
+    }
+  });
+  for (std::uintptr_t i = 1; i <= kTasks; ++i) q.push(task_of(i));
+  q.close();
+  worker.join();
+  ASSERT_EQ(got.size(), kTasks);
+  for (std::uintptr_t i = 0; i < kTasks; ++i) ASSERT_EQ(got[i], i + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, LockFreeQueuePolicy, ::testing::ValuesIn(kPolicies),
+                         [](const auto& param_info) { return std::string(fb::wait_policy_name(param_info.param)); });
+
+TEST(LockFreeQueue, PushAfterCloseOnAFullRingThrows) {
+  LockFreeQueue q(2, WaitPolicy::park);
+  q.push(task_of(1));
+  q.push(task_of(2));
+  q.close();
+  EXPECT_THROW(q.push(task_of(3)), std::logic_error);
+}
+
+TEST(LockFreeQueue, CapacityAndDefaults) {
+  LockFreeQueue q;
+  EXPECT_EQ(q.capacity(), LockFreeQueue::kDefaultCapacity);
+  EXPECT_EQ(q.policy(), WaitPolicy::adaptive);
+}
+
+TEST(MakeTaskQueue, LockfreeSwitchSelectsTheRing) {
+  fb::OptimizationSet opts;
+  EXPECT_NE(dynamic_cast<fb::MutexQueue*>(fb::make_task_queue(opts, 2).get()), nullptr);
+  opts.lockfree = true;
+  auto q = fb::make_task_queue(opts, 2, WaitPolicy::spin);
+  auto* ring = dynamic_cast<LockFreeQueue*>(q.get());
+  ASSERT_NE(ring, nullptr);
+  EXPECT_EQ(ring->policy(), WaitPolicy::spin);
+  EXPECT_EQ(fb::unavailable_reason(fb::Optimization::lockfree), "");
+}
+
+}  // namespace
