@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "framework/dispatch/wait_strategy.h"
 #include "framework/options.h"
 #include "harness/console_table.h"
 #include "harness/exit_codes.h"
@@ -22,6 +23,11 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                                 "Cumulative phase: P0 baseline, P1 +direct, P2 +lockfree, P3 +subinterp, P4 +inline-future");
   auto* opt = cmd->add_option("--opt", o.opts, "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future");
   phase->excludes(opt);
+  cmd->add_option("--wait", o.wait,
+                  "How workers wait on the lock-free queue (needs lockfree: --opt lockfree or --phase P2..P4): "
+                  "spin (pause loop, never sleeps), yield (sched_yield loop), park (futex sleep at once), "
+                  "adaptive (spin, then yield, then park; the default)")
+      ->check(CLI::IsMember({"spin", "yield", "park", "adaptive"}));
   cmd->add_option("--out", o.out, "Write the results JSON here (atomically: temp file + rename)");
   return cmd;
 }
@@ -40,6 +46,15 @@ OptimizationSet resolve_optimizations(const RunOptions& o) {
   auto set = phase_optimizations(phase);
   if (!set) throw UsageError("--phase: unknown phase '" + phase + "' (accepted: P0, P1, P2, P3, P4)");
   return *set;
+}
+
+WaitPolicy resolve_wait(const RunOptions& o, const OptimizationSet& opts) {
+  if (o.wait.empty()) return WaitPolicy::adaptive;
+  if (!opts.lockfree) {
+    throw UsageError("--wait " + o.wait + " applies to the lock-free queue only; " + config_label(opts) +
+                     " uses the mutex queue (add --opt lockfree, or use --phase P2..P4)");
+  }
+  return *wait_policy_from_name(o.wait);  // CLI11 has checked the spelling
 }
 
 void check_output_path(const std::string& out) {
@@ -63,12 +78,14 @@ int cmd_run(const RunOptions& o) {
   if (std::string reason = unavailable_reason(opts); !reason.empty()) {
     throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));
   }
+  const WaitPolicy wait = resolve_wait(o, opts);
   check_output_path(o.out);
 
   probes::calibrate_clock();
   const double stamp_cost = measure_stamp_cost_ns();
   ResultsDocument doc = make_document("run", scenario, load, stamp_cost);
-  doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress);
+  doc.config.wait = std::string(wait_policy_name(wait));
+  doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress, wait);
 
   double steal_sum = 0;
   for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;

@@ -14,6 +14,7 @@ struct RunOptions {
   LoadOptions load;
   std::string phase;  // "P0".."P4"
   std::string opts;   // "direct,lockfree"
+  std::string wait;   // "spin", "yield", "park", "adaptive"; empty: adaptive
   std::string out;    // results JSON path; empty: none
 };
 

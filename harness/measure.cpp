@@ -11,13 +11,14 @@
 namespace fb::harness {
 
 std::vector<RunRecord> measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                             double stamp_cost_ns, bool show_progress) {
+                                             double stamp_cost_ns, bool show_progress, WaitPolicy wait) {
   AppConfig config;
   for (const ScenarioRoute& r : scenario.routes) config.routes.push_back({r.method, r.path, r.handler});
   config.python_path = scenario.python_path;
   config.optimizations = opts;
   config.workers = static_cast<std::size_t>(load.workers);
   config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
+  config.wait = wait;
 
   std::unique_ptr<App> app;
   try {

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "framework/dispatch/wait_strategy.h"
 #include "framework/options.h"
 #include "harness/load_options.h"
 #include "harness/results/results_model.h"
@@ -14,7 +15,8 @@ namespace fb::harness {
 // Throws UsageError when the app cannot start (unknown handler, bad route: the message names
 // the scenario file, line and route) or the configuration is unavailable.
 std::vector<RunRecord> measure_configuration(const Scenario& scenario, const ResolvedLoad& load,
-                                             const OptimizationSet& opts, double stamp_cost_ns, bool show_progress);
+                                             const OptimizationSet& opts, double stamp_cost_ns, bool show_progress,
+                                             WaitPolicy wait = WaitPolicy::adaptive);
 
 // The routes[] block for a scenario.
 std::vector<RouteRecord> route_records(const Scenario& scenario);

@@ -35,6 +35,7 @@ struct ResultsConfig {
   std::string probes = "inproc";
   std::int64_t probe_sample = 0;
   std::int64_t future_spin_ns = 0;  // inline-future's spin before parking (AppConfig::future_spin)
+  std::string wait = "adaptive";  // wait policy of the lock-free queue (used by lockfree runs only)
 };
 
 struct ResultsContext {
