@@ -34,6 +34,10 @@ CLI::App* add_phases_command(CLI::App& app, PhasesOptions& o) {
   cmd->add_option("--out", o.out, "Output directory for results.json and the report (default: results/<scenario name>)");
   cmd->add_option("--report-python", o.report_python, "Python with matplotlib for the report (default: found automatically)");
   cmd->add_flag("--no-report", o.no_report, "Write results.json only");
+  cmd->add_option("--wait", o.wait,
+                  "How workers wait on the lock-free queue, in the configurations with lockfree: "
+                  "spin, yield, park or adaptive (default)")
+      ->check(CLI::IsMember({"spin", "yield", "park", "adaptive"}));
   return cmd;
 }
 
@@ -151,6 +155,10 @@ int cmd_phases(const PhasesOptions& o) {
       argv.push_back("--opt");
       argv.push_back(opt_list);
     }
+    if (config.opts.lockfree && !o.wait.empty()) {
+      argv.push_back("--wait");
+      argv.push_back(o.wait);
+    }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::string eta = i == 0 ? "?" : format_duration(elapsed / static_cast<double>(i) * static_cast<double>(plan.size() - i));
     fmt::print(stderr, "[{:>3}/{}] {:<16} rep {}/{} · {} elapsed · ~{} left\n", i + 1, plan.size(), config.label, rep + 1,
@@ -201,6 +209,7 @@ int cmd_phases(const PhasesOptions& o) {
   results["config"]["repetitions"] = load.repetitions;
   results["config"]["seed"] = load.seed;
   results["config"]["isolation"] = "process";
+  results["config"]["wait"] = o.wait.empty() ? "adaptive" : o.wait;
   results["context"]["steal_pct"] = measured == 0 ? 0.0 : steal_sum / static_cast<double>(measured);
   results["runs"] = runs;
   results["aggregates"] = aggregates_from_runs(runs);

@@ -19,6 +19,7 @@ struct PhasesOptions {
   std::string out;            // default: results/<scenario name>
   std::string report_python;  // default: found automatically
   bool no_report = false;
+  std::string wait;           // --wait for the configurations with lockfree; empty: adaptive
 };
 
 // Repetitions when neither the command line nor the scenario says: enough for a bootstrap CI.

@@ -39,6 +39,7 @@ std::vector<RunRecord> measure_configuration(const Scenario& scenario, const Res
     run.config = config_label(opts);
     run.phase = phase_of(opts);
     run.opts = opts.names();
+    if (opts.lockfree) run.wait = std::string(wait_policy_name(wait));
     run.repetition = static_cast<int>(rep);
     run.stamp_cost_ns = stamp_cost_ns;
     {

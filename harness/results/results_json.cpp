@@ -37,6 +37,7 @@ json run_json(const RunRecord& run) {
   json j = {{"config", run.config},
             {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
             {"opts", run.opts},
+            {"wait", run.wait.empty() ? json(nullptr) : json(run.wait)},
             {"repetition", run.repetition},
             {"supported", run.supported},
             {"unsupported_reason", run.unsupported_reason}};

@@ -20,6 +20,7 @@ struct RunRecord {
   std::string config;              // display label: "P2", "lockfree", ...
   std::string phase;               // "P0".."P4", or "" for other switch sets
   std::vector<std::string> opts;   // enabled optimizations, plan order
+  std::string wait;                // lock-free queue wait policy; "" when the run has no lockfree
   int repetition = 0;
   bool supported = true;
   std::string unsupported_reason;  // set when !supported; the run then has no measurements

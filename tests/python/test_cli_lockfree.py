@@ -43,3 +43,21 @@ def test_help_documents_wait(fasterbench):
     assert "--wait" in p.stdout
     for policy in ["spin", "yield", "park", "adaptive"]:
         assert policy in p.stdout
+
+
+def test_run_records_wait_per_run(fasterbench, tmp_path):
+    out = tmp_path / "p0.json"
+    assert fasterbench("run", "--scenario", "scenarios/hello.toml", *SMALL, "--out", out).returncode == 0
+    assert json.loads(out.read_text())["runs"][0]["wait"] is None  # the mutex queue has no policy
+
+
+def test_phases_passes_wait_to_lockfree_configurations(fasterbench, tmp_path):
+    out = tmp_path / "out"
+    p = fasterbench("phases", "--scenario", "scenarios/hello.toml", "--phases", "P0", "--ablation",
+                    "--repetitions", "1", "--wait", "park", *SMALL, "--out", out, "--no-report")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["config"]["wait"] == "park"
+    by_config = {r["config"]: r for r in doc["runs"] if r["supported"]}
+    assert by_config["P0"]["wait"] is None
+    assert by_config["lockfree"]["wait"] == "park"
