@@ -13,7 +13,16 @@ LockFreeQueue::LockFreeQueue(std::size_t capacity, WaitPolicy policy, WaitTuning
     : ring_(capacity),
       policy_(policy),
       tuning_(tuning),
+      max_spinners_(std::max(1u, std::thread::hardware_concurrency() / 2)),
       workers_may_park_(policy == WaitPolicy::park || policy == WaitPolicy::adaptive) {}
+
+bool LockFreeQueue::try_start_spinning() noexcept {
+  std::uint32_t n = spinners_.load(std::memory_order_relaxed);
+  while (n < max_spinners_) {
+    if (spinners_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
 
 void LockFreeQueue::push(Task task) {
   if (!ring_.try_push(task)) wait_until_pushed(task);
@@ -47,12 +56,27 @@ bool LockFreeQueue::pop(Task& out) {
 
 bool LockFreeQueue::pop_slow(Task& out) {
   Backoff backoff(policy_, tuning_);
+  // adaptive: spin and yield only with a spinning slot, else park at the first failed poll.
+  const bool adaptive = policy_ == WaitPolicy::adaptive;
+  bool spinning = adaptive && try_start_spinning();
+  if (adaptive && !spinning) backoff.skip_to_park();
+  struct SlotGuard {  // gives the slot back on every return
+    LockFreeQueue& q;
+    bool& held;
+    ~SlotGuard() {
+      if (held) q.stop_spinning();
+    }
+  } guard{*this, spinning};
   bool woke = false;
   for (;;) {
     // E: tasks pushed before close() happen-before this load's success, so the drain below
     // sees them.
     if (closed_.load(std::memory_order_acquire)) return ring_.try_pop(out);
     if (backoff.after_failed_poll() == Backoff::Next::park) {
+      if (spinning) {
+        stop_spinning();
+        spinning = false;
+      }
       const EventCount::Key key = not_empty_.prepare_wait();  // fence W inside
       if (ring_.try_pop(out)) {                               // the re-check after announcing
         not_empty_.cancel_wait();
@@ -64,6 +88,10 @@ bool LockFreeQueue::pop_slow(Task& out) {
       }
       not_empty_.wait(key);
       woke = true;
+      if (adaptive) {  // woken: spin again before the next sleep, if a slot is free
+        spinning = try_start_spinning();
+        if (!spinning) backoff.skip_to_park();
+      }
     }
     if (ring_.try_pop(out)) {
       // Wake chaining: a task published behind an unpublished head while workers were

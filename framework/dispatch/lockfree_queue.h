@@ -20,6 +20,10 @@
 //         check closed_, else sleep; after a wake, poll again. A worker that wakes and finds
 //         more work behind the task it took wakes one more parked worker (wake chaining):
 //         several tasks published while all workers slept are not left to one worker.
+//         adaptive: at most max_spinners() idle workers (half the CPUs, at least one) spin
+//         and yield at a time; the others park at their first failed poll. Idle workers
+//         that all spin would hold every CPU of a small machine while the producers they
+//         wait for cannot run (the Go scheduler limits its spinning threads the same way).
 //   No lost wake-up: the event count argument in wait_strategy.h, with "condition" = the
 //   head cell published (its release store of seq happens before the notifier's fence N)
 //   or closed_ set (close() stores it before notify_all's fence). A worker sleeps only if
@@ -79,18 +83,31 @@ class LockFreeQueue final : public TaskQueue {
   std::uint32_t parked_workers() const noexcept { return not_empty_.waiters(); }
   // FUTEX_WAKE calls made so far by push and close.
   std::uint64_t wake_calls() const noexcept { return not_empty_.wake_calls(); }
+  // adaptive: idle workers allowed in the spin/yield phase at once (the rest park at once).
+  std::uint32_t max_spinners() const noexcept { return max_spinners_; }
 
  private:
   void wait_until_pushed(Task& task);
   bool pop_slow(Task& out);
 
+  bool try_start_spinning() noexcept;
+  void stop_spinning() noexcept { spinners_.fetch_sub(1, std::memory_order_relaxed); }
+
   BoundedMpmcRing<Task> ring_;
   const WaitPolicy policy_;
   const WaitTuning tuning_;
+  // adaptive: how many idle workers may spin (and yield) at once before parking; the others
+  // park at once. Half the CPUs, at least one: spinning workers must leave CPUs to the
+  // producers they are waiting for (on 2 vCPUs, two spinning workers would hold both).
+  const std::uint32_t max_spinners_;
   // Whether push must look for parked workers: false for spin and yield, which never park
   // (so their pushes skip the fence too). Read-only after construction.
   const bool workers_may_park_;
   EventCount not_empty_;  // workers park here; producers and close() notify
+  // Idle workers in their spin/yield phase (adaptive only). A heuristic, not a correctness
+  // condition: CAS/RMW by workers entering and leaving the phase, all relaxed. Own line:
+  // it changes at every idle period, and closed_ (polled by the spinners) must not share it.
+  alignas(kFalseSharingRange) std::atomic<std::uint32_t> spinners_{0};
   // Set once by close() (seq_cst store, then notify_all: the event count's notifier side).
   // Read by workers: acquire in the polling loop (// E), so tasks pushed before close()
   // are visible to the final drain; relaxed after prepare_wait (// F), ordered by fence W.

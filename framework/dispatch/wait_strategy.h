@@ -12,6 +12,7 @@
 //             without the mutex. Every hand-off to an idle consumer pays a wake-up.
 //   adaptive  (default) spin for WaitTuning::spin_polls polls, yield for yield_polls polls,
 //             then park. Short gaps are caught spinning, long idle periods cost nothing.
+//             (LockFreeQueue also caps how many workers spin at once.)
 //
 // EventCount (the parking lot; after folly/synchronization/EventCount.h)
 //   Waiter:   key = prepare_wait();           // announce: waiters_ += 1, then a full fence
@@ -75,13 +76,16 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// The adaptive policy's budget. A poll of an empty ring plus one PAUSE takes ~30-60 ns on
-// these VMs (Zen 2 PAUSE is ~65 cycles), so 128 spin polls are a few microseconds: about the
-// cost of one futex wake-up, the classic break-even for spinning before sleeping. Yields
-// hand the CPU to a producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`).
+// The adaptive policy's budget. A poll of an empty ring plus one PAUSE takes ~28 ns on these
+// VMs (measured: Zen 2 EPYC, PAUSE ~65 cycles), so 256 spin polls are ~7 us: about what waking
+// a parked thread costs here (BM_QueueParkedWakeup), the ski-rental break-even that bounds
+// the loss of spinning-then-sleeping at twice the better choice. A few yields then hand the
+// CPU to a producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`); not many,
+// because on a busy machine a yielding thread queues behind every runnable thread while a
+// parked one is woken with the scheduler's sleeper credit.
 struct WaitTuning {
-  std::uint32_t spin_polls = 128;   // polls with cpu_relax() between them
-  std::uint32_t yield_polls = 16;   // then polls with sched_yield() between them
+  std::uint32_t spin_polls = 256;  // polls with cpu_relax() between them
+  std::uint32_t yield_polls = 8;   // then polls with sched_yield() between them
 };
 
 // The phase machine of one wait. Construct it when a wait starts, call after_failed_poll()
@@ -95,6 +99,9 @@ class Backoff {
   explicit Backoff(WaitPolicy policy, const WaitTuning& tuning = {}) noexcept : policy_(policy), tuning_(tuning) {}
 
   Next after_failed_poll() noexcept;
+  // adaptive: go straight to park at the next failed poll (the caller was refused a
+  // spinning slot, see LockFreeQueue). No effect on the other policies.
+  void skip_to_park() noexcept { polls_ = tuning_.spin_polls + tuning_.yield_polls; }
 
  private:
   WaitPolicy policy_;

@@ -193,6 +193,27 @@ TEST_P(LockFreeQueuePolicy, FullRingMakesTheProducerWait) {
 INSTANTIATE_TEST_SUITE_P(Policies, LockFreeQueuePolicy, ::testing::ValuesIn(kPolicies),
                          [](const auto& param_info) { return std::string(fb::wait_policy_name(param_info.param)); });
 
+// adaptive: only max_spinners() idle workers spin; the others park at once, even with an
+// endless spin budget.
+TEST(LockFreeQueue, AdaptiveCapsTheSpinningWorkers) {
+  LockFreeQueue q(8, WaitPolicy::adaptive, fb::WaitTuning{1u << 30, 0});
+  const std::uint32_t workers = q.max_spinners() + 2;
+  EXPECT_GE(q.max_spinners(), 1u);
+  std::vector<std::thread> threads;
+  for (std::uint32_t i = 0; i < workers; ++i) {
+    threads.emplace_back([&] {
+      Task t;
+      while (q.pop(t)) {
+      }
+    });
+  }
+  EXPECT_TRUE(eventually([&] { return q.parked_workers() == workers - q.max_spinners(); }));
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(q.parked_workers(), workers - q.max_spinners()) << "the spinners keep spinning";
+  q.close();
+  for (auto& t : threads) t.join();
+}
+
 TEST(LockFreeQueue, PushAfterCloseOnAFullRingThrows) {
   LockFreeQueue q(2, WaitPolicy::park);
   q.push(task_of(1));
