@@ -3,7 +3,6 @@
 #if FASTERBENCH_HAVE_LOCKFREE
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -14,7 +13,7 @@ LockFreeQueue::LockFreeQueue(std::size_t capacity, WaitPolicy policy, WaitTuning
       policy_(policy),
       tuning_(tuning),
       max_spinners_(std::max(1u, std::thread::hardware_concurrency() / 2)),
-      workers_may_park_(policy == WaitPolicy::park || policy == WaitPolicy::adaptive) {}
+      may_park_(policy == WaitPolicy::park || policy == WaitPolicy::adaptive) {}
 
 bool LockFreeQueue::try_start_spinning() noexcept {
   std::uint32_t n = spinners_.load(std::memory_order_relaxed);
@@ -26,32 +25,37 @@ bool LockFreeQueue::try_start_spinning() noexcept {
 
 void LockFreeQueue::push(Task task) {
   if (!ring_.try_push(task)) wait_until_pushed(task);
-  if (workers_may_park_) not_empty_.notify_one();  // a syscall only if a worker is parked
+  if (may_park_) not_empty_.notify_one();  // a syscall only if a worker is parked
 }
 
-// The ring is full: back off and retry. Spin briefly (a worker is probably mid-pop), yield
-// (give a worker sharing this CPU the chance to run), then sleep in doubling steps from
-// 1 us to 1 ms. Workers never notify "not full" (SHARP EDGES in the header).
+// The ring is full (backpressure): wait by the same policy as the workers, parking on
+// not_full_ where the policy parks. The mirror image of pop_slow: the cell this producer
+// needs is released by a worker's pop, whose not_full_.notify_one() wakes it (the same
+// event count argument, with "condition" = the cell at the tail released).
 void LockFreeQueue::wait_until_pushed(Task& task) {
-  using namespace std::chrono_literals;
-  std::chrono::microseconds nap = 1us;
-  for (std::uint32_t round = 0;; ++round) {
+  Backoff backoff(policy_, tuning_);
+  for (;;) {
     if (closed_.load(std::memory_order_relaxed)) throw std::logic_error("LockFreeQueue::push after close() on a full queue");
-    if (round < tuning_.spin_polls) {
-      cpu_relax();
-    } else if (round < tuning_.spin_polls + tuning_.yield_polls) {
-      std::this_thread::yield();
-    } else {
-      std::this_thread::sleep_for(nap);
-      nap = std::min<std::chrono::microseconds>(nap * 2, 1ms);
+    if (backoff.after_failed_poll() == Backoff::Next::park) {
+      const EventCount::Key key = not_full_.prepare_wait();  // fence W inside
+      if (ring_.try_push(task)) {                            // the re-check after announcing
+        not_full_.cancel_wait();
+        return;
+      }
+      if (closed_.load(std::memory_order_relaxed)) {
+        not_full_.cancel_wait();
+        throw std::logic_error("LockFreeQueue::push after close() on a full queue");
+      }
+      not_full_.wait(key);
     }
     if (ring_.try_push(task)) return;
   }
 }
 
 bool LockFreeQueue::pop(Task& out) {
-  if (ring_.try_pop(out)) return true;  // fast path: work was waiting
-  return pop_slow(out);
+  const bool got = ring_.try_pop(out) || pop_slow(out);  // fast path first: work was waiting
+  if (got && may_park_) not_full_.notify_one();          // a syscall only if a producer is parked
+  return got;
 }
 
 bool LockFreeQueue::pop_slow(Task& out) {
@@ -107,6 +111,7 @@ bool LockFreeQueue::pop_slow(Task& out) {
 void LockFreeQueue::close() {
   closed_.store(true, std::memory_order_seq_cst);
   not_empty_.notify_all();
+  not_full_.notify_all();  // a producer parked on a full ring throws (push after close)
 }
 
 }  // namespace fb

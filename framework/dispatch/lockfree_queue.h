@@ -11,8 +11,8 @@
 //   ring is drained.
 //
 // ALGORITHM
-//   push: ring.try_push; if the ring is full, wait (spin, yield, then sleep in growing steps
-//         up to 1 ms) and retry. Then, for the park and adaptive policies,
+//   push: ring.try_push; if the ring is full, wait by the policy (spin, yield, park on
+//         not_full_) and retry. Then, for the park and adaptive policies,
 //         not_empty_.notify_one(): a fence and one load of the parked-worker count; a
 //         FUTEX_WAKE only if it is non-zero.
 //   pop:  ring.try_pop; on failure the Backoff of the policy runs; when it says park:
@@ -24,24 +24,28 @@
 //         and yield at a time; the others park at their first failed poll. Idle workers
 //         that all spin would hold every CPU of a small machine while the producers they
 //         wait for cannot run (the Go scheduler limits its spinning threads the same way).
+//   pop, after taking a task (park and adaptive): not_full_.notify_one(), the same fence
+//         and load, for producers parked on a full ring.
 //   No lost wake-up: the event count argument in wait_strategy.h, with "condition" = the
 //   head cell published (its release store of seq happens before the notifier's fence N)
 //   or closed_ set (close() stores it before notify_all's fence). A worker sleeps only if
 //   its re-check found the head cell unpublished; the producer of that cell then publishes
-//   after the worker's fence W and therefore sees it parked and wakes a worker.
+//   after the worker's fence W and therefore sees it parked and wakes a worker. Producers
+//   parked on a full ring: the same argument with "the tail cell released by its worker".
 //
 // EVIDENCE (fasterbench-micro --benchmark_filter=Queue; 2 vCPU AMD EPYC VM, shared, noisy;
 //   medians of 5 repetitions in one run, 2024 figures in the issue-4 report)
 //   see harness/micro/queue_benchmarks.cpp for the method; the table is in the report.
 //
 // SHARP EDGES
-//   - BOUNDED: capacity (default 1024) is fixed at construction. A FULL RING MAKES
-//     PRODUCERS POLL (spin, yield, then sleep up to 1 ms per round): consumers never signal
-//     "not full", so pops stay free of fences. Size it above the number of tasks that can
-//     be in flight (the closed-loop harness: one per client).
+//   - BOUNDED: capacity (default 1024) is fixed at construction; A FULL RING BLOCKS push
+//     (backpressure, by the wait policy). Size it above the number of tasks that can be in
+//     flight (the closed-loop harness: one per client).
+//   - WITH park AND adaptive EVERY push AND EVERY pop PAYS ONE FULL FENCE (mfence) to look
+//     for parked threads on the other side; spin and yield pay none.
 //   - PUSH AFTER close() IS A CONTRACT VIOLATION. It succeeds while there is room (and the
 //     task may never be popped); if the ring is full it throws std::logic_error rather than
-//     wait forever for consumers that have left.
+//     wait forever for consumers that have left (close() wakes parked producers for that).
 //   - THE spin AND yield POLICIES NEVER SLEEP: each idle worker keeps a CPU busy.
 //   - A PRODUCER PREEMPTED INSIDE push HOLDS BACK EVERY WORKER at its cell (the ring's
 //     publication is not lock-free); they wait by the policy, then park, and its notify
@@ -81,6 +85,8 @@ class LockFreeQueue final : public TaskQueue {
   std::size_t capacity() const noexcept { return ring_.capacity(); }
   // Workers between announcing a sleep and waking (for tests and benchmarks).
   std::uint32_t parked_workers() const noexcept { return not_empty_.waiters(); }
+  // Producers parked on a full ring (for tests).
+  std::uint32_t parked_producers() const noexcept { return not_full_.waiters(); }
   // FUTEX_WAKE calls made so far by push and close.
   std::uint64_t wake_calls() const noexcept { return not_empty_.wake_calls(); }
   // adaptive: idle workers allowed in the spin/yield phase at once (the rest park at once).
@@ -100,10 +106,11 @@ class LockFreeQueue final : public TaskQueue {
   // park at once. Half the CPUs, at least one: spinning workers must leave CPUs to the
   // producers they are waiting for (on 2 vCPUs, two spinning workers would hold both).
   const std::uint32_t max_spinners_;
-  // Whether push must look for parked workers: false for spin and yield, which never park
-  // (so their pushes skip the fence too). Read-only after construction.
-  const bool workers_may_park_;
+  // Whether threads park (park, adaptive): then push looks for parked workers and pop for
+  // parked producers; spin and yield never park, so they skip both fences. Read-only.
+  const bool may_park_;
   EventCount not_empty_;  // workers park here; producers and close() notify
+  EventCount not_full_;   // producers park here on a full ring; workers and close() notify
   // Idle workers in their spin/yield phase (adaptive only). A heuristic, not a correctness
   // condition: CAS/RMW by workers entering and leaving the phase, all relaxed. Own line:
   // it changes at every idle period, and closed_ (polled by the spinners) must not share it.

@@ -61,20 +61,29 @@ namespace {
 #if defined(__linux__)
 // FUTEX_*_PRIVATE: the word is never shared across processes, so the kernel can key it by
 // (mm, address) without pinning the page.
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
-  // Returns on wake, on EAGAIN (word != expected: a notify came first) and on EINTR; the
-  // caller treats all three alike.
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+//
+// True when a FUTEX_WAKE dequeued this thread: the kernel returns 0 only then (it retries
+// internally on spurious wake-ups without a signal). False on EAGAIN (the word != expected:
+// a notify came first) and on EINTR.
+bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
+  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr,
+                   0) == 0;
 }
-void futex_wake(std::atomic<std::uint32_t>& word, bool all) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, all ? INT_MAX : 1, nullptr, nullptr, 0);
+// How many sleepers it dequeued; each of them sees futex_wait return true.
+std::uint32_t futex_wake(std::atomic<std::uint32_t>& word, bool all) noexcept {
+  const long n = ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, all ? INT_MAX : 1,
+                           nullptr, nullptr, 0);
+  return n > 0 ? static_cast<std::uint32_t>(n) : 0;
 }
 #else
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
+// Portable fallback: no count of woken threads, so every waiter withdraws itself.
+bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
   word.wait(expected, std::memory_order_relaxed);
+  return false;
 }
-void futex_wake(std::atomic<std::uint32_t>& word, bool all) noexcept {
+std::uint32_t futex_wake(std::atomic<std::uint32_t>& word, bool all) noexcept {
   if (all) word.notify_all(); else word.notify_one();
+  return 0;
 }
 #endif
 
@@ -91,9 +100,13 @@ EventCount::Key EventCount::prepare_wait() noexcept {
 
 void EventCount::cancel_wait() noexcept { waiters_.fetch_sub(1, std::memory_order_relaxed); }
 
+// Every announced waiter is withdrawn from waiters_ exactly once: by cancel_wait, by wait
+// when the futex returned for any other reason than a FUTEX_WAKE, or by the notifier whose
+// FUTEX_WAKE dequeued it (the kernel tells both sides). The notifier withdrawing the threads
+// it woke matters: a woken thread needs microseconds to run, and a burst of pushes meanwhile
+// would otherwise each see it still counted and make a useless system call.
 void EventCount::wait(Key key) noexcept {
-  futex_wait(epoch_, key);
-  waiters_.fetch_sub(1, std::memory_order_relaxed);
+  if (!futex_wait(epoch_, key)) waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void EventCount::notify(bool all) noexcept {
@@ -101,7 +114,9 @@ void EventCount::notify(bool all) noexcept {
   if (!all && waiters_.load(std::memory_order_relaxed) == 0) return;  // L: nobody asleep, no syscall
   epoch_.fetch_add(1, std::memory_order_seq_cst);
   wake_calls_.fetch_add(1, std::memory_order_relaxed);
-  futex_wake(epoch_, all);
+  if (const std::uint32_t woken = futex_wake(epoch_, all); woken != 0) {
+    waiters_.fetch_sub(woken, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace fb

@@ -20,7 +20,8 @@
 //             else wait(key);                 // sleeps unless the epoch moved since `key`
 //   Notifier: make the condition true;        // e.g. publish a cell (a release store)
 //             notify_one();                   // full fence, then one load of waiters_; only
-//                                             // if it is non-zero: epoch_ += 1, FUTEX_WAKE
+//                                             // if it is non-zero: epoch_ += 1, FUTEX_WAKE,
+//                                             // and withdraw the sleeper it woke from waiters_
 //
 // NO LOST WAKE-UP (the argument; tags refer to eventcount code in wait_strategy.cpp)
 //   Let W be the waiter's seq_cst fence after its increment of waiters_ (// W) and N the
@@ -138,9 +139,12 @@ class EventCount {
   // The futex word. Incremented (seq_cst RMW) by a notifier that saw waiters, read by
   // prepare_wait (relaxed: the fence W orders it) and compared by the kernel in FUTEX_WAIT.
   alignas(kFalseSharingRange) std::atomic<std::uint32_t> epoch_{0};
-  // Announced waiters. Incremented by prepare_wait and decremented by cancel_wait/wait
-  // (RMWs, ordered by the fence W that follows); loaded relaxed by notifiers after their
-  // fence N. Shares epoch_'s line: both are touched only on the parking path.
+  // Announced waiters not yet woken. Incremented by prepare_wait (an RMW ordered by the fence
+  // W that follows); decremented by cancel_wait, by wait when it was not woken by a
+  // FUTEX_WAKE, and by a notifier for the sleepers its FUTEX_WAKE dequeued (all relaxed: a
+  // decrement only ever removes a thread that is awake and will poll again). Loaded relaxed
+  // by notifiers after their fence N. Shares epoch_'s line: both are touched only on the
+  // parking path.
   std::atomic<std::uint32_t> waiters_{0};
   // Statistics only (relaxed).
   std::atomic<std::uint64_t> wake_calls_{0};

@@ -244,6 +244,7 @@ TEST_P(LockFreeQueueStress, EveryTaskExactlyOnceNoLostWakeUp) {
   }
   EXPECT_EQ(missing, 0u);
   EXPECT_EQ(q.parked_workers(), 0u);
+  EXPECT_EQ(q.parked_producers(), 0u);
   if (cfg.policy == WaitPolicy::spin || cfg.policy == WaitPolicy::yield) {
     EXPECT_EQ(wake_calls, 0u) << "workers that never park are never woken";
   }

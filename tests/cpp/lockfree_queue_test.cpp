@@ -222,6 +222,37 @@ TEST(LockFreeQueue, PushAfterCloseOnAFullRingThrows) {
   EXPECT_THROW(q.push(task_of(3)), std::logic_error);
 }
 
+TEST(LockFreeQueue, ProducerParkedOnAFullRingIsWokenByAPopAndByClose) {
+  LockFreeQueue q(2, WaitPolicy::park);
+  q.push(task_of(1));
+  q.push(task_of(2));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    q.push(task_of(3));  // parks: the ring is full
+    pushed = true;
+  });
+  ASSERT_TRUE(eventually([&] { return q.parked_producers() == 1; }));
+  EXPECT_FALSE(pushed.load());
+  Task t;
+  ASSERT_TRUE(q.pop(t));  // frees a cell and wakes the producer
+  producer.join();
+  EXPECT_TRUE(pushed.load());
+  EXPECT_EQ(q.parked_producers(), 0u);
+
+  std::atomic<bool> threw{false};
+  std::thread late([&] {
+    try {
+      q.push(task_of(4));  // parks again: 2 and 3 fill the ring
+    } catch (const std::logic_error&) {
+      threw = true;
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return q.parked_producers() == 1; }));
+  q.close();
+  late.join();
+  EXPECT_TRUE(threw.load()) << "close() wakes a producer parked on a full ring, which then gives up";
+}
+
 TEST(LockFreeQueue, CapacityAndDefaults) {
   LockFreeQueue q;
   EXPECT_EQ(q.capacity(), LockFreeQueue::kDefaultCapacity);
