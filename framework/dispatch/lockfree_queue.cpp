@@ -13,7 +13,8 @@ LockFreeQueue::LockFreeQueue(std::size_t capacity, WaitPolicy policy, WaitTuning
       policy_(policy),
       tuning_(tuning),
       max_spinners_(std::max(1u, std::thread::hardware_concurrency() / 2)),
-      may_park_(policy == WaitPolicy::park || policy == WaitPolicy::adaptive) {}
+      may_park_(policy == WaitPolicy::park || policy == WaitPolicy::adaptive),
+      spin_budget_(tuning.spin_ns) {}
 
 bool LockFreeQueue::try_start_spinning() noexcept {
   std::uint32_t n = spinners_.load(std::memory_order_relaxed);
@@ -21,6 +22,17 @@ bool LockFreeQueue::try_start_spinning() noexcept {
     if (spinners_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
   }
   return false;
+}
+
+void LockFreeQueue::adapt_spin_budget(bool caught, std::int64_t spun_ns) noexcept {
+  const std::int64_t ceiling = tuning_.spin_ns;
+  const std::int64_t floor = std::min<std::int64_t>(kMinSpinNs, ceiling);
+  const std::int64_t old = spin_budget_.load(std::memory_order_relaxed);
+  // A catch after more wall time than the budget (plus a clock-check's overshoot) means the
+  // spinner was preempted: what it caught, it caught by luck, not by spinning.
+  const bool paid = caught && spun_ns <= old + 1000;
+  const std::int64_t target = paid ? std::clamp<std::int64_t>(2 * spun_ns + floor, floor, ceiling) : floor;
+  spin_budget_.store(static_cast<std::uint32_t>(old + (target - old) / 4), std::memory_order_relaxed);
 }
 
 void LockFreeQueue::push(Task task) {
@@ -59,11 +71,19 @@ bool LockFreeQueue::pop(Task& out) {
 }
 
 bool LockFreeQueue::pop_slow(Task& out) {
-  Backoff backoff(policy_, tuning_);
-  // adaptive: spin and yield only with a spinning slot, else park at the first failed poll.
   const bool adaptive = policy_ == WaitPolicy::adaptive;
+  WaitTuning tuning = tuning_;
+  if (adaptive) {  // this episode's budget: the learnt spin, and yields in proportion
+    tuning.spin_ns = spin_budget_.load(std::memory_order_relaxed);
+    tuning.yield_polls = tuning_.spin_ns == 0
+                             ? tuning_.yield_polls
+                             : static_cast<std::uint32_t>(std::uint64_t{tuning_.yield_polls} * tuning.spin_ns / tuning_.spin_ns);
+  }
+  Backoff backoff(policy_, tuning);
+  // adaptive: spin and yield only with a spinning slot, else park at the first failed poll.
   bool spinning = adaptive && try_start_spinning();
   if (adaptive && !spinning) backoff.skip_to_park();
+  bool learning = spinning;  // this episode's first spin phase says whether spinning pays
   struct SlotGuard {  // gives the slot back on every return
     LockFreeQueue& q;
     bool& held;
@@ -77,6 +97,10 @@ bool LockFreeQueue::pop_slow(Task& out) {
     // sees them.
     if (closed_.load(std::memory_order_acquire)) return ring_.try_pop(out);
     if (backoff.after_failed_poll() == Backoff::Next::park) {
+      if (learning) {  // spun (and yielded) in vain
+        adapt_spin_budget(false, backoff.spun_ns());
+        learning = false;
+      }
       if (spinning) {
         stop_spinning();
         spinning = false;
@@ -98,6 +122,8 @@ bool LockFreeQueue::pop_slow(Task& out) {
       }
     }
     if (ring_.try_pop(out)) {
+      // Caught in the spin phase: spinning paid (if it was not a preemption in disguise).
+      if (learning) adapt_spin_budget(backoff.spinning(), backoff.spun_ns());
       // Wake chaining: a task published behind an unpublished head while workers were
       // still awake made no wake-up (its producer saw nobody parked); once the head's
       // producer woke us, pass the baton if more work is visible, so the other sleepers

@@ -24,6 +24,13 @@
 //         and yield at a time; the others park at their first failed poll. Idle workers
 //         that all spin would hold every CPU of a small machine while the producers they
 //         wait for cannot run (the Go scheduler limits its spinning threads the same way).
+//         And the spin budget adapts: a spin that catches a task after t ns pulls it toward
+//         2t; a spin that ends without a catch, or catches only after a preemption (more
+//         wall time than the budget), pulls it toward kMinSpinNs (moving average, weight
+//         1/4); the yields scale with it. When work arrives in short gaps the workers keep
+//         catching it spinning; when gaps are longer than the spin, or the machine is
+//         oversubscribed so that the spinner shares a CPU with the thread it waits for,
+//         they soon park almost at once, as the park policy does.
 //   pop, after taking a task (park and adaptive): not_full_.notify_one(), the same fence
 //         and load, for producers parked on a full ring.
 //   No lost wake-up: the event count argument in wait_strategy.h, with "condition" = the
@@ -91,12 +98,17 @@ class LockFreeQueue final : public TaskQueue {
   std::uint64_t wake_calls() const noexcept { return not_empty_.wake_calls(); }
   // adaptive: idle workers allowed in the spin/yield phase at once (the rest park at once).
   std::uint32_t max_spinners() const noexcept { return max_spinners_; }
+  // adaptive: how long an idle worker spins now, in ns (between kMinSpinNs and
+  // WaitTuning::spin_ns), learnt from what spinning has caught.
+  std::uint32_t spin_budget_ns() const noexcept { return spin_budget_.load(std::memory_order_relaxed); }
+  static constexpr std::uint32_t kMinSpinNs = 500;  // the floor of the budget: ~18 polls
 
  private:
   void wait_until_pushed(Task& task);
   bool pop_slow(Task& out);
 
   bool try_start_spinning() noexcept;
+  void adapt_spin_budget(bool caught, std::int64_t spun_ns) noexcept;
   void stop_spinning() noexcept { spinners_.fetch_sub(1, std::memory_order_relaxed); }
 
   BoundedMpmcRing<Task> ring_;
@@ -115,6 +127,11 @@ class LockFreeQueue final : public TaskQueue {
   // condition: CAS/RMW by workers entering and leaving the phase, all relaxed. Own line:
   // it changes at every idle period, and closed_ (polled by the spinners) must not share it.
   alignas(kFalseSharingRange) std::atomic<std::uint32_t> spinners_{0};
+  // adaptive: the current spin budget (ns). Read by a worker when it goes idle, written
+  // when its spin phase ends (relaxed load + store: a racy exponential moving average, a
+  // heuristic; a lost update only delays the adaptation). Shares spinners_'s line: both
+  // change only when a worker goes idle.
+  std::atomic<std::uint32_t> spin_budget_;
   // Set once by close() (seq_cst store, then notify_all: the event count's notifier side).
   // Read by workers: acquire in the polling loop (// E), so tasks pushed before close()
   // are visible to the final drain; relaxed after prepare_wait (// F), ordered by fence W.

@@ -11,6 +11,14 @@
 
 namespace fb {
 
+namespace {
+
+std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
 std::string_view wait_policy_name(WaitPolicy policy) {
   switch (policy) {
     case WaitPolicy::spin: return "spin";
@@ -41,20 +49,29 @@ Backoff::Next Backoff::after_failed_poll() noexcept {
     case WaitPolicy::adaptive:
       break;
   }
-  const std::uint32_t n = polls_++;
-  if (n < tuning_.spin_polls) {
-    cpu_relax();
-    return Next::retry;
+  if (phase_ == Phase::spin) {
+    if (polls_ == 0) start_ns_ = now_ns();
+    ++polls_;
+    if (polls_ % kClockEvery != 0 || now_ns() - start_ns_ < tuning_.spin_ns) {
+      cpu_relax();
+      return Next::retry;
+    }
+    phase_ = Phase::yield;
   }
-  if (n < tuning_.spin_polls + tuning_.yield_polls) {
+  if (yields_ < tuning_.yield_polls) {
+    ++yields_;
     std::this_thread::yield();
     return Next::retry;
   }
   // Back to the start after a park: the caller re-polls, and if it wakes to an empty queue
   // (a spurious or stolen wake-up) it spins briefly again before the next sleep.
+  phase_ = Phase::spin;
   polls_ = 0;
+  yields_ = 0;
   return Next::park;
 }
+
+std::int64_t Backoff::spun_ns() const noexcept { return polls_ == 0 ? 0 : now_ns() - start_ns_; }
 
 namespace {
 

@@ -10,9 +10,10 @@
 //             still 100 % busy when the machine is idle.
 //   park      sleeps (futex) right after the first failed poll: the mutex+condvar behaviour
 //             without the mutex. Every hand-off to an idle consumer pays a wake-up.
-//   adaptive  (default) spin for WaitTuning::spin_polls polls, yield for yield_polls polls,
-//             then park. Short gaps are caught spinning, long idle periods cost nothing.
-//             (LockFreeQueue also caps how many workers spin at once.)
+//   adaptive  (default) spin for up to WaitTuning::spin_ns of wall time, yield yield_polls
+//             times, then park. Short gaps are caught spinning, long idle periods cost
+//             nothing. (LockFreeQueue also caps how many workers spin at once and learns
+//             how long spinning is worth it.)
 //
 // EventCount (the parking lot; after folly/synchronization/EventCount.h)
 //   Waiter:   key = prepare_wait();           // announce: waiters_ += 1, then a full fence
@@ -50,6 +51,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -77,16 +79,19 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
-// The adaptive policy's budget. A poll of an empty ring plus one PAUSE takes ~28 ns on these
-// VMs (measured: Zen 2 EPYC, PAUSE ~65 cycles), so 256 spin polls are ~7 us: about what waking
-// a parked thread costs here (BM_QueueParkedWakeup), the ski-rental break-even that bounds
-// the loss of spinning-then-sleeping at twice the better choice. A few yields then hand the
-// CPU to a producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`); not many,
-// because on a busy machine a yielding thread queues behind every runnable thread while a
-// parked one is woken with the scheduler's sleeper credit.
+// The adaptive policy's budget. The spin is bounded in wall time, not in polls, so that a
+// spinner preempted mid-spin (an oversubscribed machine) does not count the time it was off
+// the CPU as cheap spinning. 8 us is about what waking a parked thread costs on these VMs
+// (BM_QueueParkedWakeup): the ski-rental break-even that bounds the loss of spin-then-sleep
+// at twice the better choice. (One poll of an empty ring plus one PAUSE is ~28 ns here, Zen 2
+// PAUSE being ~65 cycles, so that is ~300 polls.) A few yields then hand the CPU to a
+// producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`); not many, because on
+// a busy machine a yielding thread queues behind every runnable thread while a parked one is
+// woken with the scheduler's sleeper credit. LockFreeQueue treats spin_ns as a ceiling and
+// adapts the budget actually spent to what spinning has been catching.
 struct WaitTuning {
-  std::uint32_t spin_polls = 256;  // polls with cpu_relax() between them
-  std::uint32_t yield_polls = 8;   // then polls with sched_yield() between them
+  std::uint32_t spin_ns = 8000;   // spin (poll + cpu_relax()) for up to this long
+  std::uint32_t yield_polls = 8;  // then poll with sched_yield() between, this many times
 };
 
 // The phase machine of one wait. Construct it when a wait starts, call after_failed_poll()
@@ -102,12 +107,27 @@ class Backoff {
   Next after_failed_poll() noexcept;
   // adaptive: go straight to park at the next failed poll (the caller was refused a
   // spinning slot, see LockFreeQueue). No effect on the other policies.
-  void skip_to_park() noexcept { polls_ = tuning_.spin_polls + tuning_.yield_polls; }
+  void skip_to_park() noexcept {
+    phase_ = Phase::yield;
+    yields_ = tuning_.yield_polls;
+  }
+  // adaptive: whether the current wait is still in its spin phase, and its wall time so far
+  // (0 before the first failed poll). The phase restarts after each park.
+  bool spinning() const noexcept { return phase_ == Phase::spin; }
+  std::int64_t spun_ns() const noexcept;
 
  private:
+  enum class Phase { spin, yield };
+  // Clock reads are ~20-50 ns (vDSO) on these VMs: one per kClockEvery polls keeps the
+  // overhead under ~10 % of a ~28 ns poll and the overshoot under ~0.5 us.
+  static constexpr std::uint32_t kClockEvery = 16;
+
   WaitPolicy policy_;
   WaitTuning tuning_;
-  std::uint32_t polls_ = 0;
+  Phase phase_ = Phase::spin;
+  std::uint32_t polls_ = 0;   // failed polls in this spin phase
+  std::uint32_t yields_ = 0;  // yields in this yield phase
+  std::int64_t start_ns_ = 0; // steady_clock at the first failed poll of this spin phase
 };
 
 class EventCount {

@@ -44,11 +44,23 @@ TEST(WaitPolicy, NamesRoundTrip) {
 }
 
 TEST(Backoff, PhasesFollowThePolicy) {
-  fb::WaitTuning tuning{3, 2};
+  // A zero spin budget: the spin phase ends at the first clock check, then 2 yields, then park.
+  fb::WaitTuning tuning{0, 2};
   fb::Backoff adaptive(WaitPolicy::adaptive, tuning);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(adaptive.after_failed_poll(), fb::Backoff::Next::retry) << i;
-  EXPECT_EQ(adaptive.after_failed_poll(), fb::Backoff::Next::park);
+  int retries = 0;
+  while (adaptive.after_failed_poll() == fb::Backoff::Next::retry) {
+    ASSERT_LT(++retries, 100);
+  }
+  EXPECT_GE(retries, 2);
+  EXPECT_TRUE(adaptive.spinning()) << "the phase restarts after a park";
   EXPECT_EQ(adaptive.after_failed_poll(), fb::Backoff::Next::retry) << "spins again after a park";
+  // A long budget keeps spinning, and says for how long.
+  fb::Backoff patient(WaitPolicy::adaptive, fb::WaitTuning{1'000'000'000, 0});
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(patient.after_failed_poll(), fb::Backoff::Next::retry);
+  EXPECT_TRUE(patient.spinning());
+  EXPECT_GT(patient.spun_ns(), 0);
+  patient.skip_to_park();
+  EXPECT_EQ(patient.after_failed_poll(), fb::Backoff::Next::park);
 
   fb::Backoff park(WaitPolicy::park, tuning);
   EXPECT_EQ(park.after_failed_poll(), fb::Backoff::Next::park);
@@ -196,7 +208,7 @@ INSTANTIATE_TEST_SUITE_P(Policies, LockFreeQueuePolicy, ::testing::ValuesIn(kPol
 // adaptive: only max_spinners() idle workers spin; the others park at once, even with an
 // endless spin budget.
 TEST(LockFreeQueue, AdaptiveCapsTheSpinningWorkers) {
-  LockFreeQueue q(8, WaitPolicy::adaptive, fb::WaitTuning{1u << 30, 0});
+  LockFreeQueue q(8, WaitPolicy::adaptive, fb::WaitTuning{2'000'000'000, 0});
   const std::uint32_t workers = q.max_spinners() + 2;
   EXPECT_GE(q.max_spinners(), 1u);
   std::vector<std::thread> threads;
@@ -212,6 +224,28 @@ TEST(LockFreeQueue, AdaptiveCapsTheSpinningWorkers) {
   EXPECT_EQ(q.parked_workers(), workers - q.max_spinners()) << "the spinners keep spinning";
   q.close();
   for (auto& t : threads) t.join();
+}
+
+// adaptive: spins that never catch anything shrink the spin budget toward its floor.
+TEST(LockFreeQueue, AdaptiveSpinBudgetShrinksWhenSpinningDoesNotPay) {
+  LockFreeQueue q(8, WaitPolicy::adaptive);
+  const std::uint32_t start = q.spin_budget_ns();
+  EXPECT_EQ(start, fb::WaitTuning{}.spin_ns);
+  std::atomic<int> popped{0};
+  std::thread worker([&] {
+    Task t;
+    while (q.pop(t)) popped.fetch_add(1);
+  });
+  for (int i = 1; i <= 20; ++i) {
+    ASSERT_TRUE(eventually([&] { return q.parked_workers() == 1; }));  // its spin ran out
+    q.push(task_of(static_cast<std::uintptr_t>(i)));
+    ASSERT_TRUE(eventually([&] { return popped.load() == i; }));
+  }
+  ASSERT_TRUE(eventually([&] { return q.parked_workers() == 1; }));
+  EXPECT_LT(q.spin_budget_ns(), start / 4);
+  EXPECT_GE(q.spin_budget_ns(), LockFreeQueue::kMinSpinNs);
+  q.close();
+  worker.join();
 }
 
 TEST(LockFreeQueue, PushAfterCloseOnAFullRingThrows) {
