@@ -177,10 +177,15 @@ class BoundedMpmcRing {
     return true;
   }
 
-  // A hint, exact only when no thread is pushing or popping: head and tail are read at
-  // different instants. Used for wake-up chaining, never for correctness.
-  bool empty_hint() const noexcept {
-    return tail_.load(std::memory_order_relaxed) == head_.load(std::memory_order_relaxed);
+  // Hints, exact only when no thread is pushing or popping: head and tail are read at
+  // different instants (head first, so a concurrent pop cannot make the size negative; a
+  // concurrent push can make it overshoot by the pushes in flight). Used for wake-up
+  // decisions (chaining, hysteresis), never for correctness.
+  bool empty_hint() const noexcept { return size_hint() == 0; }
+  std::size_t size_hint() const noexcept {
+    const std::uint64_t head = head_.load(std::memory_order_relaxed);
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    return tail > head ? static_cast<std::size_t>(tail - head) : 0;
   }
 
  private:

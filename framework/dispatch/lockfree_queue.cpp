@@ -46,6 +46,10 @@ void LockFreeQueue::push(Task task) {
 // event count argument, with "condition" = the cell at the tail released).
 void LockFreeQueue::wait_until_pushed(Task& task) {
   Backoff backoff(policy_, tuning_);
+  // adaptive: park at once. The ring is full because the workers are behind; a producer
+  // spinning here takes a CPU they need to catch up (2P1C throughput on 2 vCPUs: ~1.3 M/s
+  // with spinning producers, ~3.8 M/s without).
+  if (policy_ == WaitPolicy::adaptive) backoff.skip_to_park();
   for (;;) {
     if (closed_.load(std::memory_order_relaxed)) throw std::logic_error("LockFreeQueue::push after close() on a full queue");
     if (backoff.after_failed_poll() == Backoff::Next::park) {
@@ -66,7 +70,14 @@ void LockFreeQueue::wait_until_pushed(Task& task) {
 
 bool LockFreeQueue::pop(Task& out) {
   const bool got = ring_.try_pop(out) || pop_slow(out);  // fast path first: work was waiting
-  if (got && may_park_) not_full_.notify_one();          // a syscall only if a producer is parked
+  // Producers parked on a full ring are woken once it has drained to half (a low-water
+  // mark), all at once: waking one per freed cell would have them park and wake again at
+  // every pop. Not lost: a producer parks only after its re-check found the ring full, so
+  // from then on the pops drain it and the one that reaches half (at the latest the one
+  // that empties it; a worker parks only on an empty ring) sees the producer and wakes it.
+  if (got && may_park_ && not_full_.has_waiters() && ring_.size_hint() <= ring_.capacity() / 2) {
+    not_full_.wake(true);
+  }
   return got;
 }
 

@@ -12,7 +12,8 @@
 //
 // ALGORITHM
 //   push: ring.try_push; if the ring is full, wait by the policy (spin, yield, park on
-//         not_full_) and retry. Then, for the park and adaptive policies,
+//         not_full_; adaptive parks at once: the workers are behind and need the CPUs) and
+//         retry. Then, for the park and adaptive policies,
 //         not_empty_.notify_one(): a fence and one load of the parked-worker count; a
 //         FUTEX_WAKE only if it is non-zero.
 //   pop:  ring.try_pop; on failure the Backoff of the policy runs; when it says park:
@@ -31,8 +32,9 @@
 //         catching it spinning; when gaps are longer than the spin, or the machine is
 //         oversubscribed so that the spinner shares a CPU with the thread it waits for,
 //         they soon park almost at once, as the park policy does.
-//   pop, after taking a task (park and adaptive): not_full_.notify_one(), the same fence
-//         and load, for producers parked on a full ring.
+//   pop, after taking a task (park and adaptive): the same fence and load on not_full_, for
+//         producers parked on a full ring; they are woken, all, when the ring has drained
+//         to half (a low-water mark that stops them parking again at every freed cell).
 //   No lost wake-up: the event count argument in wait_strategy.h, with "condition" = the
 //   head cell published (its release store of seq happens before the notifier's fence N)
 //   or closed_ set (close() stores it before notify_all's fence). A worker sleeps only if
@@ -50,6 +52,10 @@
 //     flight (the closed-loop harness: one per client).
 //   - WITH park AND adaptive EVERY push AND EVERY pop PAYS ONE FULL FENCE (mfence) to look
 //     for parked threads on the other side; spin and yield pay none.
+//   - NO FAIRNESS AMONG PRODUCERS ON A FULL RING: a parked producer is woken when the ring
+//     has drained to half; under sustained overload, producers that did not park may keep
+//     it above that and overtake it. (The executor's producers each wait for their own
+//     request, so they cannot keep a ring full on their own.)
 //   - PUSH AFTER close() IS A CONTRACT VIOLATION. It succeeds while there is room (and the
 //     task may never be popped); if the ring is full it throws std::logic_error rather than
 //     wait forever for consumers that have left (close() wakes parked producers for that).

@@ -126,9 +126,12 @@ void EventCount::wait(Key key) noexcept {
   if (!futex_wait(epoch_, key)) waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void EventCount::notify(bool all) noexcept {
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // N
-  if (!all && waiters_.load(std::memory_order_relaxed) == 0) return;  // L: nobody asleep, no syscall
+bool EventCount::has_waiters() noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);      // N
+  return waiters_.load(std::memory_order_relaxed) != 0;     // L: nobody asleep, no syscall
+}
+
+void EventCount::wake(bool all) noexcept {
   epoch_.fetch_add(1, std::memory_order_seq_cst);
   wake_calls_.fetch_add(1, std::memory_order_relaxed);
   if (const std::uint32_t woken = futex_wake(epoch_, all); woken != 0) {

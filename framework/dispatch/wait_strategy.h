@@ -85,13 +85,13 @@ inline void cpu_relax() noexcept {
 // (BM_QueueParkedWakeup): the ski-rental break-even that bounds the loss of spin-then-sleep
 // at twice the better choice. (One poll of an empty ring plus one PAUSE is ~28 ns here, Zen 2
 // PAUSE being ~65 cycles, so that is ~300 polls.) A few yields then hand the CPU to a
-// producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`); not many, because on
-// a busy machine a yielding thread queues behind every runnable thread while a parked one is
+// producer that shares it (2 vCPUs, 4+ threads in `fasterbench run`); only 4, because on a
+// busy machine a yielding thread queues behind every runnable thread while a parked one is
 // woken with the scheduler's sleeper credit. LockFreeQueue treats spin_ns as a ceiling and
 // adapts the budget actually spent to what spinning has been catching.
 struct WaitTuning {
   std::uint32_t spin_ns = 8000;   // spin (poll + cpu_relax()) for up to this long
-  std::uint32_t yield_polls = 8;  // then poll with sched_yield() between, this many times
+  std::uint32_t yield_polls = 4;  // then poll with sched_yield() between, this many times
 };
 
 // The phase machine of one wait. Construct it when a wait starts, call after_failed_poll()
@@ -143,9 +143,20 @@ class EventCount {
   void wait(Key key) noexcept;
 
   // Wake one sleeper if any announced itself; no system call otherwise.
-  void notify_one() noexcept { notify(false); }
+  void notify_one() noexcept {
+    if (has_waiters()) wake(false);
+  }
   // Wake every sleeper (shutdown); always bumps the epoch.
-  void notify_all() noexcept { notify(true); }
+  void notify_all() noexcept {
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // N
+    wake(true);
+  }
+  // The notifier's half split in two, for callers that decide on more than "anyone there?"
+  // (LockFreeQueue's low-water mark): fence N, then whether anyone announced (load L); and
+  // the wake-up itself, epoch bump and FUTEX_WAKE. A caller that gets true and does not
+  // wake must be sure some later notifier will (see LockFreeQueue::pop).
+  bool has_waiters() noexcept;
+  void wake(bool all) noexcept;
 
   // Threads between prepare_wait() and the end of wait()/cancel_wait(). For tests.
   std::uint32_t waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
@@ -154,8 +165,6 @@ class EventCount {
   std::uint64_t wake_calls() const noexcept { return wake_calls_.load(std::memory_order_relaxed); }
 
  private:
-  void notify(bool all) noexcept;
-
   // The futex word. Incremented (seq_cst RMW) by a notifier that saw waiters, read by
   // prepare_wait (relaxed: the fence W orders it) and compared by the kernel in FUTEX_WAIT.
   alignas(kFalseSharingRange) std::atomic<std::uint32_t> epoch_{0};
