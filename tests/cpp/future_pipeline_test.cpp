@@ -29,12 +29,9 @@ AppConfig config(bool inline_future) {
   return c;
 }
 
-Request get(std::string_view path) {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  return r;
-}
+using fb::test::get_request;
+
+Request get(std::string_view path) { return get_request(path); }
 
 // Per-stage allocations (all threads) per request over `n` requests to `path`.
 fb::probes::AllocTotals allocations_for(App& app, int n, std::string_view path) {

@@ -32,12 +32,9 @@ AppConfig test_config(std::size_t workers = 2) {
   return c;
 }
 
-Request get(std::string_view path) {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  return r;
-}
+using fb::test::get_request;
+
+Request get(std::string_view path) { return get_request(path); }
 
 class PipelineTest : public ::testing::Test {
  protected:
