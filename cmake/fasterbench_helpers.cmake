@@ -31,3 +31,27 @@ function(add_fasterbench_test name)
   fasterbench_warnings(${name})
   gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# fasterbench_embed_python(TARGET SOURCE SYMBOL): embeds the Python file SOURCE (relative to the
+# current source directory, e.g. classify.py) into TARGET as `inline constexpr char SYMBOL[]`, in
+# the generated header "framework/<dir>/<stem>_py.h". The framework runs such sources inside
+# each interpreter (no files to find at run time); editing one re-runs the configure step.
+function(fasterbench_embed_python target source symbol)
+  set(in "${CMAKE_CURRENT_SOURCE_DIR}/${source}")
+  file(RELATIVE_PATH rel_dir "${PROJECT_SOURCE_DIR}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  get_filename_component(sub_dir "${source}" DIRECTORY)
+  get_filename_component(stem "${source}" NAME_WE)
+  set(root "${CMAKE_BINARY_DIR}/generated")
+  set(out "${root}/${rel_dir}/${sub_dir}/${stem}_py.h")
+  file(READ "${in}" text)
+  if(text MATCHES "\\)fbpy\"")
+    message(FATAL_ERROR "${in} contains the raw-string delimiter )fbpy\"")
+  endif()
+  file(WRITE "${out}.tmp"
+       "// Generated from ${rel_dir}/${source} by fasterbench_embed_python: edit that file.\n"
+       "#pragma once\n\ninline constexpr char ${symbol}[] = R\"fbpy(${text})fbpy\";\n")
+  file(COPY_FILE "${out}.tmp" "${out}" ONLY_IF_DIFFERENT)
+  file(REMOVE "${out}.tmp")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${in}")
+  target_include_directories(${target} PRIVATE "${root}")
+endfunction()
