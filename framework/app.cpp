@@ -2,6 +2,7 @@
 
 #include <Python.h>
 
+#include <atomic>
 #include <thread>
 
 #include "framework/dispatch/make_task_queue.h"
@@ -15,33 +16,37 @@
 
 namespace fb {
 
-struct App::Impl {
-  AppConfig config;
-  Router router;
-  python::InterpreterBindings bindings;  // main interpreter
-  std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
-  std::unique_ptr<Executor> executor;
+namespace {
 
-  void run_task(std::size_t worker, Task& task) {
-    RequestContext& ctx = *task.request;
-    stage_point(*ctx.trace, FB_POINT_DEQUEUE);
-    std::exception_ptr error;
-    try {
-      Response response = worker_threads[worker]->call(ctx.match->route, *ctx.request, ctx.match->params, *ctx.trace);
-      stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
-      ctx.complete(std::move(response));  // ctx may be gone from here on
-    } catch (...) {
-      error = std::current_exception();
-    }
-    if (error) {  // published outside the handler: see inline_future.h, Errors
-      stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
-      ctx.fail(std::move(error));  // the caller's handle() rethrows it; ctx may be gone
-    }
-    stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
-  }
+// A route's classification.
+struct RouteState {
+  // The kind requests follow. Written at registration, read by every request (relaxed).
+  std::atomic<HandlerKind> kind{HandlerKind::sync_blocking};
+  HandlerKind registered = HandlerKind::sync_blocking;
+  bool overridden = false;
+  std::string reason;
 };
 
-namespace {
+// Publishes the response to whichever slot the caller waits on; ctx may be gone afterwards.
+void complete(RequestContext& ctx, Response&& response) {
+  stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+  ctx.complete(std::move(response));
+}
+
+// A C++ exception while serving the request: the caller's handle() rethrows it.
+void fail(RequestContext& ctx, std::exception_ptr error) {
+  stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+  ctx.fail(std::move(error));
+}
+
+// AsyncRequest callbacks: the request finished on a worker's event loop (loop thread).
+void complete_async(python::AsyncRequest& request, Response&& response) {
+  complete(*static_cast<RequestContext*>(request.owner), std::move(response));
+}
+
+void fail_async(python::AsyncRequest& request, std::exception_ptr error) {
+  fail(*static_cast<RequestContext*>(request.owner), std::move(error));
+}
 
 std::string describe(const RouteSpec& r) { return r.method + " " + r.path; }
 
@@ -51,6 +56,43 @@ std::size_t default_workers() {
 }
 
 }  // namespace
+
+struct App::Impl {
+  AppConfig config;
+  Router router;
+  python::InterpreterBindings bindings;  // main interpreter
+  std::unique_ptr<RouteState[]> routes;
+  PyInterpreterState* interpreter = nullptr;  // where handlers live (the main interpreter)
+  std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
+  std::unique_ptr<Executor> executor;
+
+  void run_task(std::size_t worker, Task& task) {
+    RequestContext& ctx = *task.request;
+    stage_point(*ctx.trace, FB_POINT_DEQUEUE);
+    python::PythonThread& py = *worker_threads[worker];
+    const std::size_t route = ctx.match->route;
+    python::AsyncRequest& a = ctx.async;
+    a.route = route;
+    a.request = ctx.request;
+    a.params = &ctx.match->params;
+    a.trace = ctx.trace;
+    a.complete = &complete_async;
+    a.fail = &fail_async;
+    a.owner = &ctx;
+    std::exception_ptr error;
+    try {
+      if (a.awaitable != nullptr || routes[route].kind.load(std::memory_order_relaxed) == HandlerKind::async) {
+        py.post(a);  // the worker's event loop calls the handler and completes the request
+      } else if (std::optional<Response> response = py.call(route, *ctx.request, ctx.match->params, *ctx.trace, a)) {
+        complete(ctx, std::move(*response));  // ctx may be gone from here on
+      }  // else the handler returned a coroutine: the request completes on the loop
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) fail(ctx, std::move(error));  // published outside the handler: see inline_future.h, Errors
+    stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
+  }
+};
 
 App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
@@ -71,6 +113,8 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   python::add_to_sys_path(cfg.python_path);
   std::vector<std::string> specs;
   for (const RouteSpec& r : cfg.routes) specs.push_back(r.handler);
+  impl_->routes = std::make_unique<RouteState[]>(cfg.routes.size());
+  bool any_async = false;
   {
     python::GilScope gil;
     try {
@@ -78,13 +122,34 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
     } catch (const python::HandlerLoadError& e) {
       throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
     }
+    impl_->interpreter = PyInterpreterState_Get();
+    for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
+      PyObject* handler = impl_->bindings.handler(i);
+      if (std::string problem = handler_problem(handler); !problem.empty()) {
+        impl_->bindings.clear();
+        throw ConfigError("route " + describe(cfg.routes[i]) + ": handler '" + cfg.routes[i].handler + "': " + problem, i);
+      }
+      const Classification c = classify_handler(handler);
+      RouteState& s = impl_->routes[i];
+      if (const auto& kind = cfg.routes[i].kind) {
+        s.registered = *kind;
+        s.overridden = true;
+        s.reason = std::string("scenario override kind = \"") + std::string(override_name(*kind)) +
+                   "\" (classifier said " + std::string(kind_name(c.kind)) + ": " + c.reason + ")";
+      } else {
+        s.registered = c.kind;
+        s.reason = c.reason;
+      }
+      s.kind.store(s.registered, std::memory_order_relaxed);
+      any_async = any_async || s.registered == HandlerKind::async;
+    }
   }
 
   impl_->worker_threads.resize(cfg.workers);
   Impl* impl = impl_.get();
   Executor::Hooks hooks;
-  hooks.start = [impl](std::size_t w) {
-    impl->worker_threads[w] = std::make_unique<python::PythonThread>(PyInterpreterState_Main(), impl->bindings);
+  hooks.start = [impl, any_async](std::size_t w) {
+    impl->worker_threads[w] = std::make_unique<python::PythonThread>(impl->interpreter, impl->bindings, any_async);
   };
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
   hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
@@ -98,13 +163,22 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
 }
 
 App::~App() {
-  impl_->executor.reset();  // joins workers; each ends its thread state on its own thread
+  impl_->executor.reset();  // joins workers; each ends its thread state (and event loop) on its own thread
   python::GilScope gil;
   impl_->bindings.clear();
 }
 
 const AppConfig& App::config() const noexcept { return impl_->config; }
 std::size_t App::workers() const noexcept { return impl_->config.workers; }
+
+std::vector<RouteInfo> App::routes() const {
+  std::vector<RouteInfo> out;
+  for (std::size_t i = 0; i < impl_->config.routes.size(); ++i) {
+    const RouteState& s = impl_->routes[i];
+    out.push_back({s.registered, s.overridden, s.reason});
+  }
+  return out;
+}
 
 Response App::handle(const Request& request, StageTrace& trace) {
   stage_point(trace, FB_POINT_ARRIVE);

@@ -1,16 +1,25 @@
 // The framework's front door: a route table of Python handlers behind the request pipeline,
 // configured by an OptimizationSet. App::handle runs one request from the calling thread and
 // returns its response; it is safe to call from many threads at once.
+//
+// Every handler is classified at registration (classify.h): SYNC_FAST, SYNC_BLOCKING or ASYNC,
+// or as the route's override says. ASYNC handlers' coroutines run on the workers' event loops
+// (python/async_loop.h), so their awaits overlap; the others run on the executor's workers.
+//
+// Lifetime: no handle() call may be in flight when the App is destroyed.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "framework/dispatch/wait_strategy.h"
+#include "framework/classify.h"
 #include "framework/http.h"
 #include "framework/options.h"
 #include "framework/stage.h"
@@ -21,6 +30,7 @@ struct RouteSpec {
   std::string method;   // "GET"
   std::string path;     // "/items/{id}"
   std::string handler;  // "module:function"
+  std::optional<HandlerKind> kind;  // the scenario's override of the classification
 };
 
 // inline-future: how long a caller waiting for its response spins before it parks. 0: park at
@@ -50,6 +60,13 @@ class ConfigError : public std::runtime_error {
   std::size_t route_;
 };
 
+// A route as registered.
+struct RouteInfo {
+  HandlerKind kind;          // classified, or the override
+  bool overridden = false;   // kind came from the route's override
+  std::string reason;        // why `kind` (the classifier's reason, or the override's)
+};
+
 class App {
  public:
   explicit App(AppConfig config);
@@ -65,6 +82,9 @@ class App {
 
   const AppConfig& config() const noexcept;
   std::size_t workers() const noexcept;
+
+  // One entry per configured route, in order.
+  std::vector<RouteInfo> routes() const;
 
  private:
   struct Impl;

@@ -15,6 +15,7 @@
 #include "framework/future/inline_future.h"
 #endif
 #include "framework/http.h"
+#include "framework/python/async_loop.h"
 #include "framework/router.h"
 #include "framework/stage.h"
 
@@ -28,6 +29,8 @@ struct RequestContext {
 #if FASTERBENCH_HAVE_INLINE_FUTURE
   InlineFuture<Response> completion;  // inline slot: used when `promise` is not valid
 #endif
+  // The request as a worker's event loop sees it (ASYNC routes, coroutines), owner = this.
+  python::AsyncRequest async;
 
   // Producer side: publish the response or the error to whichever slot the caller waits on.
   // The context may be gone as soon as either returns.

@@ -1,0 +1,48 @@
+#include "framework/python/handler_call.h"
+
+#include "framework/python/gil.h"
+#include "framework/python/request_object.h"
+#include "framework/python/result_conversion.h"
+
+namespace fb::python {
+
+bool is_awaitable(PyObject* object) {
+  if (PyCoro_CheckExact(object)) return true;
+  const PyAsyncMethods* methods = Py_TYPE(object)->tp_as_async;
+  return methods != nullptr && methods->am_await != nullptr;
+}
+
+HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t route, const Request& request,
+                            const std::vector<PathParam>& params, StageTrace& trace) {
+  HandlerOutcome out;
+  PyRef request_object(build_request_object(bindings.request_type(), request, params));
+  stage_point(trace, FB_POINT_HANDLER_CALL);
+  if (!request_object) {
+    stage_point(trace, FB_POINT_HANDLER_RETURN);
+    out.response = exception_response();
+  } else {
+    PyObject* result = PyObject_CallOneArg(bindings.handler(route), request_object.get());
+    if (result != nullptr && is_awaitable(result)) {
+      out.awaitable = result;
+      return out;  // handler_return comes when it completes
+    }
+    stage_point(trace, FB_POINT_HANDLER_RETURN);
+    if (result == nullptr) {
+      out.response = exception_response();
+    } else {
+      out.response = convert_result(result);
+      Py_DECREF(result);
+    }
+  }
+  stage_point(trace, FB_POINT_MARSHAL_DONE);
+  return out;
+}
+
+Response finish_awaitable(PyObject* result, StageTrace& trace) {
+  stage_point(trace, FB_POINT_HANDLER_RETURN);
+  Response response = result == nullptr ? exception_response() : convert_result(result);
+  stage_point(trace, FB_POINT_MARSHAL_DONE);
+  return response;
+}
+
+}  // namespace fb::python
