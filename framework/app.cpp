@@ -7,24 +7,34 @@
 
 #include "framework/dispatch/make_task_queue.h"
 #include "framework/executor.h"
+#include "framework/python/caller_thread.h"
 #include "framework/python/embedded_python.h"
 #include "framework/python/gil.h"
+#include "framework/python/handler_call.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/python/python_thread.h"
 #include "framework/request_context.h"
 #include "framework/router.h"
+#include "probes/clock.h"
 
 namespace fb {
 
 namespace {
 
-// A route's classification.
+// A route's classification and what the run did to it.
 struct RouteState {
-  // The kind requests follow. Written at registration, read by every request (relaxed).
+  // The kind requests follow now. Written at registration and by demote() (CAS, relaxed: a
+  // request that still sees the old kind a moment later runs correctly either way); read by
+  // every request (relaxed).
   std::atomic<HandlerKind> kind{HandlerKind::sync_blocking};
   HandlerKind registered = HandlerKind::sync_blocking;
   bool overridden = false;
   std::string reason;
+  // Slow direct calls so far (fetch_add by calling threads, relaxed: only the count matters,
+  // and the thread whose increment reaches the limit demotes).
+  std::atomic<std::uint32_t> slow_calls{0};
+  // Successful demotions (0 or 1 per route; relaxed, read for reporting).
+  std::atomic<std::uint64_t> demotions{0};
 };
 
 // Publishes the response to whichever slot the caller waits on; ctx may be gone afterwards.
@@ -63,6 +73,9 @@ struct App::Impl {
   python::InterpreterBindings bindings;  // main interpreter
   std::unique_ptr<RouteState[]> routes;
   PyInterpreterState* interpreter = nullptr;  // where handlers live (the main interpreter)
+  std::int64_t interpreter_id = 0;
+  bool direct = false;               // optimization #1 switched on (and compiled in)
+  probes::Ticks budget_ticks = 0;    // the demotion budget in clock ticks
   std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
   std::unique_ptr<Executor> executor;
 
@@ -92,6 +105,39 @@ struct App::Impl {
     if (error) fail(ctx, std::move(error));  // published outside the handler: see inline_future.h, Errors
     stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
   }
+
+  void demote(RouteState& route, HandlerKind to) {
+    HandlerKind expected = HandlerKind::sync_fast;
+    if (route.kind.compare_exchange_strong(expected, to, std::memory_order_relaxed)) {
+      route.demotions.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+#if FASTERBENCH_HAVE_DIRECT
+  // Optimization #1: the handler runs on the calling thread. Returns the response; or nullopt
+  // when the handler returned a coroutine, which `ctx.async.awaitable` then carries to the executor
+  // (the route is switched to ASYNC for later requests).
+  std::optional<Response> call_direct(const Request& request, const RouteMatch& match, RouteState& route,
+                                      StageTrace& trace, RequestContext& ctx) {
+    PyThreadState* state = python::caller_thread_state(interpreter, interpreter_id);
+    python::AttachedScope attached(state, trace);  // detaches on every way out, exceptions included
+    python::HandlerOutcome out = python::call_handler(bindings, match.route, request, match.params, trace);
+    if (out.awaitable != nullptr) {
+      ctx.async.awaitable = out.awaitable;
+      attached.detach_now();
+      demote(route, HandlerKind::async);
+      // The Python part of this request starts over on the worker's loop, which stamps these.
+      for (fb_point p : {FB_POINT_GIL_REQUEST, FB_POINT_GIL_ACQUIRED, FB_POINT_HANDLER_CALL}) trace.at[p] = 0;
+      return std::nullopt;
+    }
+    attached.detach_now();
+    const probes::Ticks took = trace.at[FB_POINT_HANDLER_RETURN] - trace.at[FB_POINT_HANDLER_CALL];
+    if (took > budget_ticks && route.slow_calls.fetch_add(1, std::memory_order_relaxed) + 1 == config.demotion.after) {
+      demote(route, HandlerKind::sync_blocking);
+    }
+    return std::move(out.response);
+  }
+#endif
 };
 
 App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
@@ -100,6 +146,11 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   if (std::string reason = unavailable_reason(cfg.optimizations); !reason.empty()) throw ConfigError(reason);
   if (cfg.routes.empty()) throw ConfigError("no routes configured");
   if (cfg.workers == 0) cfg.workers = default_workers();
+  if (cfg.demotion.after == 0) throw ConfigError("the demotion guard needs at least 1 slow call (got 0)");
+  if (cfg.demotion.budget.count() < 0) throw ConfigError("the demotion budget must be >= 0");
+  impl_->direct = FASTERBENCH_HAVE_DIRECT && cfg.optimizations.direct;
+  impl_->budget_ticks = static_cast<probes::Ticks>(static_cast<double>(cfg.demotion.budget.count()) /
+                                                   probes::calibrate_clock().ns_per_tick);
 
   for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
     try {
@@ -123,6 +174,7 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
       throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
     }
     impl_->interpreter = PyInterpreterState_Get();
+    impl_->interpreter_id = PyInterpreterState_GetID(impl_->interpreter);
     for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
       PyObject* handler = impl_->bindings.handler(i);
       if (std::string problem = handler_problem(handler); !problem.empty()) {
@@ -166,6 +218,7 @@ App::~App() {
   impl_->executor.reset();  // joins workers; each ends its thread state (and event loop) on its own thread
   python::GilScope gil;
   impl_->bindings.clear();
+  // The calling threads' direct-path states outlive the App: see python/caller_thread.h.
 }
 
 const AppConfig& App::config() const noexcept { return impl_->config; }
@@ -175,9 +228,16 @@ std::vector<RouteInfo> App::routes() const {
   std::vector<RouteInfo> out;
   for (std::size_t i = 0; i < impl_->config.routes.size(); ++i) {
     const RouteState& s = impl_->routes[i];
-    out.push_back({s.registered, s.overridden, s.reason});
+    out.push_back({s.registered, s.kind.load(std::memory_order_relaxed), s.overridden, s.reason,
+                   s.demotions.load(std::memory_order_relaxed)});
   }
   return out;
+}
+
+std::uint64_t App::demotions() const {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < impl_->config.routes.size(); ++i) total += impl_->routes[i].demotions.load(std::memory_order_relaxed);
+  return total;
 }
 
 Response App::handle(const Request& request, StageTrace& trace) {
@@ -197,6 +257,17 @@ Response App::handle(const Request& request, StageTrace& trace) {
   ctx.request = &request;
   ctx.match = &match;
   ctx.trace = &trace;
+#if FASTERBENCH_HAVE_DIRECT
+  if (impl_->direct) {
+    RouteState& route = impl_->routes[match.route];
+    if (route.kind.load(std::memory_order_relaxed) == HandlerKind::sync_fast) {
+      if (std::optional<Response> r = impl_->call_direct(request, match, route, trace, ctx)) {
+        stage_point(trace, FB_POINT_RESPONSE_READY);  // no dispatch, no future: returned inline
+        return std::move(*r);
+      }
+    }
+  }
+#endif
   Response response;
 #if FASTERBENCH_HAVE_INLINE_FUTURE
   if (impl_->config.optimizations.inline_future) {

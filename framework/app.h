@@ -3,8 +3,14 @@
 // returns its response; it is safe to call from many threads at once.
 //
 // Every handler is classified at registration (classify.h): SYNC_FAST, SYNC_BLOCKING or ASYNC,
-// or as the route's override says. ASYNC handlers' coroutines run on the workers' event loops
-// (python/async_loop.h), so their awaits overlap; the others run on the executor's workers.
+// or as the route's override says. With `direct` (#1) on, SYNC_FAST handlers run on the calling
+// thread (its own thread state, see python/caller_thread.h); everything else goes through the
+// executor, and coroutines run on the workers' event loops (python/async_loop.h) in every phase.
+//
+// Demotion guard (direct only): a SYNC_FAST call whose handler stage exceeds the budget counts
+// as slow; after `after` slow calls the route becomes SYNC_BLOCKING for the rest of the App's
+// life, so a misclassified handler cannot keep stalling calling threads. A SYNC_FAST handler
+// that returns a coroutine is switched to ASYNC the same way. Both count as one demotion.
 //
 // Lifetime: no handle() call may be in flight when the App is destroyed.
 #pragma once
@@ -38,6 +44,11 @@ struct RouteSpec {
 // InlineFuture::kDefaultSpin).
 inline constexpr std::chrono::nanoseconds kDefaultFutureSpin{0};
 
+struct DemotionPolicy {
+  std::chrono::nanoseconds budget{200'000};  // a SYNC_FAST call slower than this is slow
+  std::uint32_t after = 3;                   // slow calls before the route is demoted (>= 1)
+};
+
 struct AppConfig {
   std::vector<RouteSpec> routes;
   std::vector<std::string> python_path;  // prepended to sys.path before importing handlers
@@ -45,6 +56,7 @@ struct AppConfig {
   std::size_t workers = 0;  // executor threads; 0 = number of CPUs
   std::chrono::nanoseconds future_spin = kDefaultFutureSpin;  // inline-future only; 0 = park at once
   WaitPolicy wait = WaitPolicy::adaptive;  // how workers wait on the lock-free queue (lockfree only)
+  DemotionPolicy demotion;
 };
 
 // A configuration the App cannot run: unknown handler, unavailable optimization, bad route.
@@ -60,11 +72,13 @@ class ConfigError : public std::runtime_error {
   std::size_t route_;
 };
 
-// A route as registered.
+// A route as registered, and what happened to it since.
 struct RouteInfo {
-  HandlerKind kind;          // classified, or the override
+  HandlerKind kind;          // at registration: classified, or the override
+  HandlerKind current;       // now (differs after a demotion)
   bool overridden = false;   // kind came from the route's override
   std::string reason;        // why `kind` (the classifier's reason, or the override's)
+  std::uint64_t demotions = 0;
 };
 
 class App {
@@ -85,6 +99,8 @@ class App {
 
   // One entry per configured route, in order.
   std::vector<RouteInfo> routes() const;
+  // Demotions over all routes so far.
+  std::uint64_t demotions() const;
 
  private:
   struct Impl;

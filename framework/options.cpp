@@ -130,11 +130,24 @@ std::string cmake_option(Optimization opt) {
   return "?";
 }
 
+// The CMake option as configured (FASTERBENCH_OPTION_*), which may be ON for a path this source
+// tree does not implement yet.
+bool option_on(Optimization opt) {
+  switch (opt) {
+    case Optimization::direct: return FASTERBENCH_OPTION_DIRECT;
+    case Optimization::lockfree: return FASTERBENCH_OPTION_LOCKFREE;
+    case Optimization::subinterp: return FASTERBENCH_OPTION_SUBINTERP;
+    case Optimization::inline_future: return FASTERBENCH_OPTION_INLINE_FUTURE;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string unavailable_reason(Optimization opt) {
   if (!compiled_in(opt)) {
-    return "compiled out (this build has -D" + cmake_option(opt) + "=OFF, or the path is not implemented yet)";
+    if (option_on(opt)) return "not implemented in this build yet (" + cmake_option(opt) + " is ON, but the path is missing)";
+    return "compiled out (this build was configured with -D" + cmake_option(opt) + "=OFF; reconfigure with =ON)";
   }
   if (opt == Optimization::subinterp && PY_VERSION_HEX < 0x030C0000) {
     return std::string("needs Python >= 3.12 (this build embeds ") + PY_VERSION + ")";

@@ -29,7 +29,9 @@ struct RequestContext {
 #if FASTERBENCH_HAVE_INLINE_FUTURE
   InlineFuture<Response> completion;  // inline slot: used when `promise` is not valid
 #endif
-  // The request as a worker's event loop sees it (ASYNC routes, coroutines), owner = this.
+  // The request as a worker's event loop sees it (ASYNC routes, coroutines), owner = this. Its
+  // `awaitable` is set before dispatch when the direct path's handler returned a coroutine:
+  // the loop then runs that instead of calling the handler again.
   python::AsyncRequest async;
 
   // Producer side: publish the response or the error to whichever slot the caller waits on.

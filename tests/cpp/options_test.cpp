@@ -50,3 +50,12 @@ TEST(Options, UnavailableReasonNamesTheCause) {
   }
   EXPECT_EQ(unavailable_reason(OptimizationSet{}), "");
 }
+
+TEST(Options, DirectIsAvailableExactlyWhenCompiledIn) {
+  const std::string reason = unavailable_reason(Optimization::direct);
+  if (FASTERBENCH_HAVE_DIRECT) {
+    EXPECT_EQ(reason, "");
+  } else {
+    EXPECT_NE(reason.find("-DFASTERBENCH_OPT_DIRECT=OFF"), std::string::npos) << reason;
+  }
+}
