@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/dispatch/wait_strategy.h"
 #include "framework/classify.h"
+#include "framework/dispatch/wait_strategy.h"
 #include "framework/http.h"
 #include "framework/options.h"
 #include "framework/stage.h"

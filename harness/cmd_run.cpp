@@ -11,6 +11,7 @@
 #include "harness/measure.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/results_json.h"
+#include "harness/route_table.h"
 #include "harness/stamp_cost.h"
 #include "probes/clock.h"
 
@@ -29,6 +30,10 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                   "adaptive (spin, then yield, then park; the default)")
       ->check(CLI::IsMember({"spin", "yield", "park", "adaptive"}));
   cmd->add_option("--out", o.out, "Write the results JSON here (atomically: temp file + rename)");
+  add_pipeline_options(*cmd, o.pipeline);
+  cmd->add_flag("--explain-routes", o.explain_routes,
+                "Print each route's classification (SYNC_FAST / SYNC_BLOCKING / ASYNC), where it runs under the "
+                "chosen --phase/--opt, and the reason; then exit without measuring (status 0)");
   return cmd;
 }
 
@@ -79,13 +84,22 @@ int cmd_run(const RunOptions& o) {
     throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));
   }
   const WaitPolicy wait = resolve_wait(o, opts);
+  const DemotionPolicy demotion = resolve_demotion(o.pipeline);
+  probes::calibrate_clock();
+  if (o.explain_routes) {
+    const std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, demotion, wait));
+    print_route_explanation(scenario, app->routes(), opts, stdout);
+    return kExitOk;
+  }
   check_output_path(o.out);
 
-  probes::calibrate_clock();
   const double stamp_cost = measure_stamp_cost_ns();
-  ResultsDocument doc = make_document("run", scenario, load, stamp_cost);
+  ResultsDocument doc = make_document("run", scenario, load, demotion, stamp_cost);
   doc.config.wait = std::string(wait_policy_name(wait));
-  doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress, wait);
+  ConfigurationResult measured =
+      measure_configuration(scenario, load, opts, demotion, wait, stamp_cost, !o.load.no_progress);
+  doc.runs = std::move(measured.runs);
+  doc.routes = std::move(measured.routes);
 
   double steal_sum = 0;
   for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;
@@ -93,6 +107,7 @@ int cmd_run(const RunOptions& o) {
 
   const nlohmann::json json = results_to_json(doc);
   print_stage_tables(json, stdout);
+  print_route_summary(json, stdout);
   if (!o.out.empty()) {
     write_file_atomically(o.out, json.dump(2) + "\n");
     fmt::print("results: {}\n", o.out);

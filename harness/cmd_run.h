@@ -7,6 +7,7 @@
 #include <string>
 
 #include "harness/load_options.h"
+#include "harness/pipeline_options.h"
 
 namespace fb::harness {
 
@@ -16,6 +17,8 @@ struct RunOptions {
   std::string opts;   // "direct,lockfree"
   std::string wait;   // "spin", "yield", "park", "adaptive"; empty: adaptive
   std::string out;    // results JSON path; empty: none
+  PipelineOptions pipeline;
+  bool explain_routes = false;  // print the routes' classification and exit
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);

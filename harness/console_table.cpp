@@ -63,19 +63,25 @@ void print_config(const json& doc, const json& agg, std::FILE* out) {
     return;
   }
   std::vector<double> steal, errors;
+  double demotions = 0;
   for (const json* r : runs) {
     steal.push_back(r->at("steal_pct").get<double>());
     errors.push_back(r->at("errors").get<double>());
+    demotions += r->value("demotions", 0.0);
   }
   const json& tput = agg.at("throughput_rps");
-  fmt::print(out, "{} repetition(s) x {} requests · throughput {} req/s (spread {:.1f} %) · errors {} · steal {:.1f} %\n",
+  fmt::print(out,
+             "{} repetition(s) x {} requests · throughput {} req/s (spread {:.1f} %) · errors {} · demotions {} · "
+             "steal {:.1f} %\n",
              runs.size(), format_count(runs.front()->at("requests").get<double>()), format_count(tput.at("median").get<double>()),
-             tput.at("spread_pct").get<double>(), format_count(median(errors)), median(steal));
+             tput.at("spread_pct").get<double>(), format_count(median(errors)), format_count(demotions), median(steal));
   print_allocations(runs, out);
   fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", "stage", "count", "p50", "p90", "p99", "p99.9",
              "mean", "spread", "share");
   const double total_time = median_of(runs, "total", "mean_ns") * median_of(runs, "total", "count");
+  const double total_count = median_of(runs, "total", "count");
   double sum_p50 = 0;
+  std::string partial;  // stages only some requests went through (e.g. dispatch on the direct path)
   for (std::string_view name : probes::kStageNames) {
     const std::string stage(name);
     const double count = median_of(runs, stage, "count");
@@ -84,7 +90,14 @@ void print_config(const json& doc, const json& agg, std::FILE* out) {
     const json& p50_agg = agg.at("stages").at(stage).at("p50_ns");
     const std::string spread = runs.size() > 1 ? fmt::format("{:.1f} %", p50_agg.at("spread_pct").get<double>()) : "-";
     const std::string share = stage == "total" || total_time <= 0 ? "" : fmt::format("{:.1f} %", 100.0 * mean * count / total_time);
-    if (stage != "total" && stage != "other") sum_p50 += p50;
+    if (stage != "total" && stage != "other") {
+      if (count == total_count) {
+        sum_p50 += p50;
+      } else if (count > 0) {
+        partial += fmt::format("{}{} ({} of {})", partial.empty() ? "" : ", ", stage, format_count(count),
+                               format_count(total_count));
+      }
+    }
     fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", stage, format_count(count),
                count == 0 ? "-" : format_ns(p50), count == 0 ? "-" : format_ns(median_of(runs, stage, "p90_ns")),
                count == 0 ? "-" : format_ns(median_of(runs, stage, "p99_ns")),
@@ -95,6 +108,9 @@ void print_config(const json& doc, const json& agg, std::FILE* out) {
   const double other_p50 = median_of(runs, "other", "p50_ns");
   fmt::print(out, "closure: sum of stage p50s {} vs total p50 {}; other p50 {} ({:.1f} % of total)\n", format_ns(sum_p50),
              format_ns(total_p50), format_ns(other_p50), total_p50 > 0 ? 100.0 * other_p50 / total_p50 : 0.0);
+  if (!partial.empty()) {
+    fmt::print(out, "         (the sum leaves out stages only some requests went through: {})\n", partial);
+  }
 }
 
 }  // namespace

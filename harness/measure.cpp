@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "framework/app.h"
 #include "harness/exit_codes.h"
 #include "harness/load/closed_loop.h"
 #include "harness/progress.h"
@@ -10,29 +9,41 @@
 
 namespace fb::harness {
 
-std::vector<RunRecord> measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                             double stamp_cost_ns, bool show_progress, WaitPolicy wait) {
+AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
+                     const DemotionPolicy& demotion, WaitPolicy wait) {
   AppConfig config;
-  for (const ScenarioRoute& r : scenario.routes) config.routes.push_back({r.method, r.path, r.handler});
+  for (const ScenarioRoute& r : scenario.routes) {
+    // The scenario parser accepts only "", "fast", "blocking" and "async".
+    config.routes.push_back({r.method, r.path, r.handler, r.kind.empty() ? std::nullopt : kind_from_override(r.kind)});
+  }
   config.python_path = scenario.python_path;
   config.optimizations = opts;
   config.workers = static_cast<std::size_t>(load.workers);
   config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
   config.wait = wait;
+  config.demotion = demotion;
+  return config;
+}
 
-  std::unique_ptr<App> app;
+std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config) {
   try {
-    app = std::make_unique<App>(config);
+    return std::make_unique<App>(config);
   } catch (const ConfigError& e) {
     if (e.route() != ConfigError::npos) {
       throw UsageError(fmt::format("{}:{}: {}", scenario.file, scenario.routes[e.route()].line, e.what()));
     }
     throw UsageError(fmt::format("{}: {}", scenario.file, e.what()));
   }
+}
+
+ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
+                                          const DemotionPolicy& demotion, WaitPolicy wait, double stamp_cost_ns,
+                                          bool show_progress) {
+  std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, demotion, wait));
 
   RequestMix mix(scenario);
   ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
-  std::vector<RunRecord> runs;
+  ConfigurationResult result;
   for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
     LoadProgress progress;
     RunRecord run;
@@ -42,29 +53,33 @@ std::vector<RunRecord> measure_configuration(const Scenario& scenario, const Res
     if (opts.lockfree) run.wait = std::string(wait_policy_name(wait));
     run.repetition = static_cast<int>(rep);
     run.stamp_cost_ns = stamp_cost_ns;
+    const std::uint64_t demotions_before = app->demotions();
     {
       ProgressBar bar(fmt::format("{} rep {}/{}", run.config, rep + 1, load.repetitions), load.requests, progress.done,
                       show_progress);
       run.load = run_closed_loop(*app, mix, settings, &progress);
     }
-    runs.push_back(std::move(run));
+    // Demotions of this repetition, its warm-up included. A demoted route stays demoted for
+    // the app's life, i.e. for the later repetitions of this configuration too.
+    run.demotions = app->demotions() - demotions_before;
+    result.runs.push_back(std::move(run));
   }
-  return runs;
+  result.routes = route_records(scenario, app->routes());
+  return result;
 }
 
-std::vector<RouteRecord> route_records(const Scenario& scenario) {
+std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes) {
   std::vector<RouteRecord> out;
-  for (const ScenarioRoute& r : scenario.routes) {
-    // Classification into fast/blocking/async arrives with optimization #1; until then the
-    // only kind known is the scenario's own override.
-    out.push_back({r.method, r.path, r.handler, r.kind.empty() ? "unclassified" : r.kind,
-                   r.kind.empty() ? "not classified: every handler runs on the executor" : "scenario override", 0});
+  for (std::size_t i = 0; i < scenario.routes.size(); ++i) {
+    const ScenarioRoute& r = scenario.routes[i];
+    const RouteInfo& info = routes.at(i);
+    out.push_back({r.method, r.path, r.handler, std::string(kind_name(info.kind)), info.reason, info.demotions});
   }
   return out;
 }
 
 ResultsDocument make_document(const std::string& command, const Scenario& scenario, const ResolvedLoad& load,
-                              double stamp_cost_ns) {
+                              const DemotionPolicy& demotion, double stamp_cost_ns) {
   ResultsDocument doc;
   doc.command = command;
   doc.context.machine = machine_info();
@@ -79,7 +94,8 @@ ResultsDocument make_document(const std::string& command, const Scenario& scenar
   doc.scenario_file = scenario.file;
   doc.config = {load.requests, load.warmup, load.clients, load.workers, load.repetitions, load.seed, "inproc", 0};
   doc.config.future_spin_ns = load.future_spin_ns;
-  doc.routes = route_records(scenario);
+  doc.config.demote_budget_ns = static_cast<std::int64_t>(demotion.budget.count());
+  doc.config.demote_after = demotion.after;
   return doc;
 }
 

@@ -1,9 +1,12 @@
 // Measuring one configuration (a set of optimization switches) on a scenario: start the app,
-// run warm-up + measured load once per repetition, return one RunRecord per repetition.
+// run warm-up + measured load once per repetition, return one RunRecord per repetition and
+// the routes as the app classified them.
 #pragma once
 
+#include <memory>
 #include <vector>
 
+#include "framework/app.h"
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/options.h"
 #include "harness/load_options.h"
@@ -12,17 +15,30 @@
 
 namespace fb::harness {
 
-// Throws UsageError when the app cannot start (unknown handler, bad route: the message names
-// the scenario file, line and route) or the configuration is unavailable.
-std::vector<RunRecord> measure_configuration(const Scenario& scenario, const ResolvedLoad& load,
-                                             const OptimizationSet& opts, double stamp_cost_ns, bool show_progress,
-                                             WaitPolicy wait = WaitPolicy::adaptive);
+// The App configuration for a scenario under `opts`; `wait` matters with lockfree only.
+AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
+                     const DemotionPolicy& demotion, WaitPolicy wait);
 
-// The routes[] block for a scenario.
-std::vector<RouteRecord> route_records(const Scenario& scenario);
+// Starts the app (loads and classifies the handlers). Throws UsageError when it cannot start
+// (unknown handler, bad route: the message names the scenario file, line and route) or the
+// configuration is unavailable.
+std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config);
 
-// A document with the context filled in from this machine, build and run.
+struct ConfigurationResult {
+  std::vector<RunRecord> runs;
+  std::vector<RouteRecord> routes;  // classification, and demotions over all repetitions
+};
+
+ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
+                                          const DemotionPolicy& demotion, WaitPolicy wait, double stamp_cost_ns,
+                                          bool show_progress);
+
+// The routes[] block: the scenario's routes with the app's classification and demotions.
+std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes);
+
+// A document with the context filled in from this machine, build and run. Its routes[] are
+// filled in by the caller from a measurement (route_records).
 ResultsDocument make_document(const std::string& command, const Scenario& scenario, const ResolvedLoad& load,
-                              double stamp_cost_ns);
+                              const DemotionPolicy& demotion, double stamp_cost_ns);
 
 }  // namespace fb::harness

@@ -161,7 +161,8 @@ json results_to_json(const ResultsDocument& doc) {
           {"config",
            {{"requests", cfg.requests}, {"warmup", cfg.warmup}, {"clients", cfg.clients}, {"workers", cfg.workers},
             {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample},
-            {"future_spin_ns", cfg.future_spin_ns}, {"wait", cfg.wait}}},
+            {"future_spin_ns", cfg.future_spin_ns}, {"wait", cfg.wait},
+            {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_from_runs(runs)}};

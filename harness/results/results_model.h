@@ -12,8 +12,10 @@
 namespace fb::harness {
 
 struct RouteRecord {
-  std::string method, path, handler, kind, reason;
-  std::uint64_t demotions = 0;
+  std::string method, path, handler;
+  std::string kind;    // "SYNC_FAST", "SYNC_BLOCKING", "ASYNC": at registration (classified or overridden)
+  std::string reason;  // why (the classifier's reason, or the scenario override)
+  std::uint64_t demotions = 0;  // over every run of the invocation
 };
 
 struct RunRecord {
@@ -25,7 +27,7 @@ struct RunRecord {
   bool supported = true;
   std::string unsupported_reason;  // set when !supported; the run then has no measurements
   LoadResult load;
-  std::uint64_t demotions = 0;
+  std::uint64_t demotions = 0;     // routes demoted during this repetition (warm-up included)
   std::string probes_backend = "inproc";
   double stamp_cost_ns = 0;
 };
@@ -37,6 +39,8 @@ struct ResultsConfig {
   std::int64_t probe_sample = 0;
   std::int64_t future_spin_ns = 0;  // inline-future's spin before parking (AppConfig::future_spin)
   std::string wait = "adaptive";  // wait policy of the lock-free queue (used by lockfree runs only)
+  std::int64_t demote_budget_ns = 0;  // demotion guard (direct path): budget per call
+  std::uint32_t demote_after = 0;     // and slow calls before demoting
 };
 
 struct ResultsContext {
