@@ -28,6 +28,7 @@ CLI::App* add_phases_command(CLI::App& app, PhasesOptions& o) {
       "The main job: measure the plan's phases P0..P4 (repetitions interleaved, a fresh process per measurement), "
       "write DIR/results.json and the report");
   add_load_options(*cmd, o.load);
+  add_pipeline_options(*cmd, o.pipeline);
   cmd->add_option("--phases", o.phases, "Comma-separated phases to measure, in order (default: P0,P1,P2,P3,P4)");
   cmd->add_flag("--ablation", o.ablation, "Also measure each optimization alone and each left out of all four");
   cmd->add_flag("--factorial", o.factorial, "Also measure all 16 combinations of the four switches");
@@ -101,6 +102,7 @@ int cmd_phases(const PhasesOptions& o) {
   LoadOptions load_options = o.load;
   if (!load_options.repetitions && !scenario.load.repetitions) load_options.repetitions = kDefaultPhaseRepetitions;
   const ResolvedLoad load = resolve_load(load_options, scenario);
+  resolve_demotion(o.pipeline);  // bad values fail here, not in the first run
 
   PlanRequest request;
   request.phases = split_commas(o.phases);
@@ -136,7 +138,7 @@ int cmd_phases(const PhasesOptions& o) {
 
   const std::string self = self_executable();
   const auto started = std::chrono::steady_clock::now();
-  json base;  // the first run's document: context, scenario, routes
+  json base;  // the first run's document: context, scenario, routes (demotions summed over all runs)
   std::vector<json> runs_by_position(plan.size());
   for (std::size_t i = 0; i < plan.size(); ++i) {
     const PlannedConfig& config = configs[plan[i].config];
@@ -149,6 +151,8 @@ int cmd_phases(const PhasesOptions& o) {
                                      "--clients", std::to_string(load.clients), "--workers", std::to_string(load.workers),
                                      "--repetitions", "1", "--seed", std::to_string(load.seed + static_cast<std::uint64_t>(rep)),
                                      "--future-spin-ns", std::to_string(load.future_spin_ns),
+                                     "--demote-budget-us", fmt::format("{}", o.pipeline.demote_budget_us),
+                                     "--demote-after", std::to_string(o.pipeline.demote_after),
                                      "--no-progress", "--out", json_path.string()};
     const std::string opt_list = join(config.opts.names(), ",");
     if (!opt_list.empty()) {
@@ -179,7 +183,16 @@ int cmd_phases(const PhasesOptions& o) {
     run["config"] = config.label;
     run["repetition"] = rep;
     runs_by_position[i] = std::move(run);
-    if (base.is_null()) base = std::move(doc);
+    if (base.is_null()) {
+      base = std::move(doc);
+    } else {
+      // routes[].demotions covers the whole invocation: add this process's demotions.
+      json& routes = base.at("routes");
+      const json& more = doc.at("routes");
+      for (std::size_t r = 0; r < routes.size() && r < more.size(); ++r) {
+        routes[r]["demotions"] = routes[r].value("demotions", 0) + more[r].value("demotions", 0);
+      }
+    }
   }
 
   // Runs in configuration order, repetitions ascending; unsupported configurations as rows.

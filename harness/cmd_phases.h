@@ -8,11 +8,13 @@
 #include <string>
 
 #include "harness/load_options.h"
+#include "harness/pipeline_options.h"
 
 namespace fb::harness {
 
 struct PhasesOptions {
   LoadOptions load;
+  PipelineOptions pipeline;  // passed on to every `run`
   std::string phases = "P0,P1,P2,P3,P4";
   bool ablation = false;
   bool factorial = false;

@@ -135,8 +135,8 @@ void print_phase_summary(const json& doc, std::FILE* out) {
   fmt::print(out, "\nscenario {} · Python {} · {} CPUs · steal {:.1f} % · {} repetition(s) per configuration\n",
              doc.at("scenario").at("name").get<std::string>(), ctx.at("python").at("version").get<std::string>(),
              ctx.at("cpus").get<int>(), ctx.at("steal_pct").get<double>(), doc.at("config").at("repetitions").get<int>());
-  fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}\n", "config", "total p50 [95% CI]", "spread",
-             "p99", "dispatch", "gil", "future", "req/s", "step");
+  fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}\n", "config", "total p50 [95% CI]", "spread",
+             "p99", "dispatch", "gil", "future", "req/s", "step", "demotions");
   double previous = 0;
   for (const json& agg : doc.at("aggregates")) {
     const std::string config = agg.at("config").get<std::string>();
@@ -154,12 +154,17 @@ void print_phase_summary(const json& doc, std::FILE* out) {
     };
     const std::string step =
         previous > 0 ? fmt::format("{:+.1f} %", (median_total - previous) / previous * 100.0) : std::string("");
-    fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}\n", config,
+    double demotions = 0;  // summed over the configuration's repetitions
+    for (const json& run : doc.at("runs")) {
+      if (run.at("config") == config) demotions += run.value("demotions", 0.0);
+    }
+    fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}\n", config,
                fmt::format("{} [{}, {}]", format_ns(median_total), format_ns(total.at("ci_low").get<double>()),
                            format_ns(total.at("ci_high").get<double>())),
                fmt::format("{:.1f} %", total.at("spread_pct").get<double>()),
                format_ns(stages.at("total").at("p99_ns").at("median").get<double>()), p50("dispatch"), p50("gil"),
-               p50("future"), format_count(agg.at("throughput_rps").at("median").get<double>()), step);
+               p50("future"), format_count(agg.at("throughput_rps").at("median").get<double>()), step,
+               format_count(demotions));
     previous = median_total;
   }
 }

@@ -193,3 +193,19 @@ def test_help_documents_the_new_flags(fasterbench):
     for flag in ["--explain-routes", "--demote-budget-us", "--demote-after"]:
         assert flag in p.stdout
     assert "exit without measuring" in p.stdout
+
+
+def test_phases_sums_demotions_over_its_runs(fasterbench, tmp_path):
+    s = scenario(tmp_path, [("/busy", "busy", "")])
+    out = tmp_path / "out"
+    p = fasterbench("phases", "--scenario", s, "--phases", "P0,P1", "--repetitions", "2",
+                    "--requests", "50", "--warmup", "0", "--no-progress", "--demote-after", "1",
+                    "--demote-budget-us", "100", "--out", out, "--no-report")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads((out / "results.json").read_text())
+    by_config = {}
+    for run in doc["runs"]:
+        by_config.setdefault(run["config"], []).append(run["demotions"])
+    assert by_config == {"P0": [0, 0], "P1": [1, 1]}  # a fresh process (App) per run
+    assert doc["routes"][0]["demotions"] == 2
+    assert "demotions" in p.stdout
