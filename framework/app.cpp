@@ -7,9 +7,9 @@
 #include "framework/dispatch/make_task_queue.h"
 #include "framework/executor.h"
 #include "framework/python/embedded_python.h"
-#include "framework/python/gil.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/python/python_thread.h"
+#include "framework/python/runtime.h"
 #include "framework/request_context.h"
 #include "framework/router.h"
 
@@ -18,7 +18,7 @@ namespace fb {
 struct App::Impl {
   AppConfig config;
   Router router;
-  python::InterpreterBindings bindings;  // main interpreter
+  std::unique_ptr<python::PythonRuntime> runtime;  // shared GIL or own-GIL sub-interpreters; outlives the threads
   std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
   std::unique_ptr<Executor> executor;
 
@@ -71,40 +71,42 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   python::add_to_sys_path(cfg.python_path);
   std::vector<std::string> specs;
   for (const RouteSpec& r : cfg.routes) specs.push_back(r.handler);
-  {
-    python::GilScope gil;
-    try {
-      impl_->bindings.load(specs);
-    } catch (const python::HandlerLoadError& e) {
-      throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
-    }
+  // No thread state is attached here: own-GIL interpreters starting on other threads need the
+  // main GIL for their first C-extension imports.
+  try {
+    impl_->runtime = python::make_python_runtime(cfg.optimizations, cfg.subinterp_fallback, cfg.python_path, specs);
+  } catch (const python::HandlerLoadError& e) {
+    throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
   }
 
   impl_->worker_threads.resize(cfg.workers);
   Impl* impl = impl_.get();
   Executor::Hooks hooks;
-  hooks.start = [impl](std::size_t w) {
-    impl->worker_threads[w] = std::make_unique<python::PythonThread>(PyInterpreterState_Main(), impl->bindings);
-  };
+  hooks.start = [impl](std::size_t w) { impl->worker_threads[w] = impl->runtime->make_thread("worker " + std::to_string(w)); };
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
   hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
   try {
     impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.workers, cfg.wait), std::move(hooks));
+  } catch (const python::HandlerLoadError& e) {
+    impl_->runtime.reset();
+    throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
   } catch (...) {
-    python::GilScope gil;
-    impl_->bindings.clear();
+    impl_->runtime.reset();
     throw;
   }
 }
 
 App::~App() {
-  impl_->executor.reset();  // joins workers; each ends its thread state on its own thread
-  python::GilScope gil;
-  impl_->bindings.clear();
+  impl_->executor.reset();  // joins workers; each ends its thread state (and interpreter) on its own thread
+  impl_->runtime.reset();   // then the main interpreter's handlers
 }
 
 const AppConfig& App::config() const noexcept { return impl_->config; }
 std::size_t App::workers() const noexcept { return impl_->config.workers; }
+
+std::string App::route_interpreter(std::size_t route) const { return impl_->runtime->route_interpreter(route); }
+
+std::vector<python::InterpreterRecord> App::interpreters() const { return impl_->runtime->interpreters(); }
 
 Response App::handle(const Request& request, StageTrace& trace) {
   stage_point(trace, FB_POINT_ARRIVE);

@@ -13,6 +13,7 @@
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/http.h"
 #include "framework/options.h"
+#include "framework/python/interpreter_record.h"
 #include "framework/stage.h"
 
 namespace fb {
@@ -35,6 +36,8 @@ struct AppConfig {
   std::size_t workers = 0;  // executor threads; 0 = number of CPUs
   std::chrono::nanoseconds future_spin = kDefaultFutureSpin;  // inline-future only; 0 = park at once
   WaitPolicy wait = WaitPolicy::adaptive;  // how workers wait on the lock-free queue (lockfree only)
+  // With optimizations.subinterp: what to do with a handler an own-GIL interpreter cannot import.
+  SubinterpFallback subinterp_fallback = SubinterpFallback::fail;
 };
 
 // A configuration the App cannot run: unknown handler, unavailable optimization, bad route.
@@ -65,6 +68,11 @@ class App {
 
   const AppConfig& config() const noexcept;
   std::size_t workers() const noexcept;
+
+  // Where route `route`'s handler runs ("main", "own (...)", "main (fallback: ...)").
+  std::string route_interpreter(std::size_t route) const;
+  // The sub-interpreters created so far, one per Python-running thread (empty under the shared GIL).
+  std::vector<python::InterpreterRecord> interpreters() const;
 
  private:
   struct Impl;

@@ -107,6 +107,16 @@ OptimizationSet parse_optimizations(std::string_view list) {
   return set;
 }
 
+std::string_view subinterp_fallback_name(SubinterpFallback fallback) {
+  return fallback == SubinterpFallback::main ? "main" : "fail";
+}
+
+std::optional<SubinterpFallback> subinterp_fallback_from_name(std::string_view name) {
+  if (name == "fail") return SubinterpFallback::fail;
+  if (name == "main") return SubinterpFallback::main;
+  return std::nullopt;
+}
+
 namespace {
 
 // Compile-time presence of each optimization's code path (CMake options of the same name).
@@ -133,11 +143,13 @@ std::string cmake_option(Optimization opt) {
 }  // namespace
 
 std::string unavailable_reason(Optimization opt) {
-  if (!compiled_in(opt)) {
-    return "compiled out (this build has -D" + cmake_option(opt) + "=OFF, or the path is not implemented yet)";
-  }
+  // The Python check comes first: with an older Python the path is compiled out too
+  // (FASTERBENCH_HAVE_SUBINTERP needs both), and the version is the reason to report.
   if (opt == Optimization::subinterp && PY_VERSION_HEX < 0x030C0000) {
     return std::string("needs Python >= 3.12 (this build embeds ") + PY_VERSION + ")";
+  }
+  if (!compiled_in(opt)) {
+    return "compiled out (this build has -D" + cmake_option(opt) + "=OFF, or the path is not implemented yet)";
   }
   return "";
 }
