@@ -86,6 +86,9 @@ int cmd_run(const RunOptions& o) {
   ResultsDocument doc = make_document("run", scenario, load, stamp_cost);
   doc.config.wait = std::string(wait_policy_name(wait));
   doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress, wait);
+  if (!doc.runs.empty()) {
+    for (std::size_t r = 0; r < doc.routes.size(); ++r) doc.routes[r].interpreter = doc.runs.front().route_interpreters[r];
+  }
 
   double steal_sum = 0;
   for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;
@@ -93,6 +96,7 @@ int cmd_run(const RunOptions& o) {
 
   const nlohmann::json json = results_to_json(doc);
   print_stage_tables(json, stdout);
+  print_interpreters(json, stdout);
   if (!o.out.empty()) {
     write_file_atomically(o.out, json.dump(2) + "\n");
     fmt::print("results: {}\n", o.out);

@@ -19,6 +19,7 @@ std::vector<RunRecord> measure_configuration(const Scenario& scenario, const Res
   config.workers = static_cast<std::size_t>(load.workers);
   config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
   config.wait = wait;
+  config.subinterp_fallback = load.subinterp_fallback;
 
   std::unique_ptr<App> app;
   try {
@@ -48,6 +49,16 @@ std::vector<RunRecord> measure_configuration(const Scenario& scenario, const Res
       run.load = run_closed_loop(*app, mix, settings, &progress);
     }
     runs.push_back(std::move(run));
+  }
+  // Where handlers ran. Interpreters are per App (made when a thread first runs Python), so every
+  // repetition of this configuration reports the same ones.
+  const std::vector<python::InterpreterRecord> interpreters = app->interpreters();
+  std::vector<std::string> route_interpreters;
+  for (std::size_t r = 0; r < scenario.routes.size(); ++r) route_interpreters.push_back(app->route_interpreter(r));
+  for (RunRecord& run : runs) {
+    run.interpreter_layout = opts.subinterp ? "own-gil" : "shared-gil";
+    run.interpreters = interpreters;
+    run.route_interpreters = route_interpreters;
   }
   return runs;
 }
@@ -79,6 +90,7 @@ ResultsDocument make_document(const std::string& command, const Scenario& scenar
   doc.scenario_file = scenario.file;
   doc.config = {load.requests, load.warmup, load.clients, load.workers, load.repetitions, load.seed, "inproc", 0};
   doc.config.future_spin_ns = load.future_spin_ns;
+  doc.config.subinterp_fallback = std::string(subinterp_fallback_name(load.subinterp_fallback));
   doc.routes = route_records(scenario);
   return doc;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "framework/python/embedded_python.h"
+#include "framework/python/interpreter_record.h"
 #include "harness/load/load_result.h"
 #include "harness/sysinfo.h"
 
@@ -14,6 +15,7 @@ namespace fb::harness {
 struct RouteRecord {
   std::string method, path, handler, kind, reason;
   std::uint64_t demotions = 0;
+  std::string interpreter = "main";  // "main", "own (...)", "main (fallback: <why>)"
 };
 
 struct RunRecord {
@@ -28,6 +30,9 @@ struct RunRecord {
   std::uint64_t demotions = 0;
   std::string probes_backend = "inproc";
   double stamp_cost_ns = 0;
+  std::string interpreter_layout = "shared-gil";             // or "own-gil" (--opt subinterp)
+  std::vector<python::InterpreterRecord> interpreters;       // own-gil: one per Python-running thread
+  std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
 };
 
 struct ResultsConfig {
@@ -37,6 +42,7 @@ struct ResultsConfig {
   std::int64_t probe_sample = 0;
   std::int64_t future_spin_ns = 0;  // inline-future's spin before parking (AppConfig::future_spin)
   std::string wait = "adaptive";  // wait policy of the lock-free queue (used by lockfree runs only)
+  std::string subinterp_fallback = "fail";
 };
 
 struct ResultsContext {
