@@ -16,6 +16,12 @@
 #include "probes/clock.h"
 #include "python_test_env.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAsan = true;
+#else
+constexpr bool kUnderAsan = false;
+#endif
+
 namespace {
 
 using fb::App;
@@ -278,8 +284,11 @@ void bare_interpreter_cycles(int n) {
 //    whole heap and threads.
 constexpr std::int64_t kHeapMarginKbPerInterpreter = 64;
 constexpr std::int64_t kRssBoundKbPerInterpreter = 12 * 1024;
-constexpr int kCycles = 20;
-constexpr int kWarmCycles = 3;
+// Under ASan the cycles still run (shutdown order, use-after-free), but fewer, and the memory
+// bounds are not checked: ASan's allocator and quarantine change what RSS and mallinfo2 report;
+// LSan checks the C heap there instead.
+constexpr int kCycles = kUnderAsan ? 4 : 20;
+constexpr int kWarmCycles = kUnderAsan ? 1 : 3;
 constexpr int kBareInterpreters = 10;
 
 TEST_F(SubinterpTest, StartStopTwentyTimesWithinBound) {
@@ -314,6 +323,7 @@ TEST_F(SubinterpTest, StartStopTwentyTimesWithinBound) {
               static_cast<long long>(kRssBoundKbPerInterpreter), static_cast<long long>(heap_per_interpreter),
               static_cast<long long>(cpython_heap_per_interpreter),
               static_cast<long long>(cpython_heap_per_interpreter + kHeapMarginKbPerInterpreter));
+  if (kUnderAsan) return;
   EXPECT_LE(heap_per_interpreter, cpython_heap_per_interpreter + kHeapMarginKbPerInterpreter);
   EXPECT_LE(rss_per_interpreter, kRssBoundKbPerInterpreter);
 }
