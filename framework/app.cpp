@@ -2,6 +2,7 @@
 
 #include <Python.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "framework/python/handler_call.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/python/python_thread.h"
+#include "framework/python/runtime.h"
 #include "framework/request_context.h"
 #include "framework/router.h"
 #include "probes/clock.h"
@@ -65,15 +67,44 @@ std::size_t default_workers() {
   return n == 0 ? 1 : n;
 }
 
+// With direct + subinterp, the calling thread's own interpreters (one per App it called
+// directly), made on this thread by the App's runtime. Ended by ~App when the App dies on this
+// thread, otherwise at thread exit, on this thread either way (a sub-interpreter must end on
+// the thread that created it). Skipped at thread exit once Python is finalized.
+struct CallerInterpreters {
+  struct Entry {
+    std::uint64_t app_serial;
+    std::unique_ptr<python::PythonThread> thread;
+  };
+  std::vector<Entry> entries;
+  std::uint64_t last_serial = 0;  // one-entry cache for the hot path
+  python::PythonThread* last = nullptr;
+
+  ~CallerInterpreters() {
+    if (!Py_IsInitialized()) {
+      for (Entry& e : entries) (void)e.thread.release();  // finalization freed them already
+    }
+  }
+  void end(std::uint64_t app_serial) {
+    std::erase_if(entries, [app_serial](const Entry& e) { return e.app_serial == app_serial; });
+    last_serial = 0;
+    last = nullptr;
+  }
+};
+
+thread_local CallerInterpreters t_caller_interpreters;
+
+std::atomic<std::uint64_t> g_next_app_serial{1};  // relaxed: only uniqueness matters
+
 }  // namespace
 
 struct App::Impl {
   AppConfig config;
   Router router;
-  python::InterpreterBindings bindings;  // main interpreter
+  std::unique_ptr<python::PythonRuntime> runtime;  // shared GIL or own-GIL sub-interpreters; outlives the threads
   std::unique_ptr<RouteState[]> routes;
-  PyInterpreterState* interpreter = nullptr;  // where handlers live (the main interpreter)
-  std::int64_t interpreter_id = 0;
+  std::uint64_t serial = g_next_app_serial.fetch_add(1, std::memory_order_relaxed);
+  std::int64_t main_interpreter_id = 0;
   bool direct = false;               // optimization #1 switched on (and compiled in)
   probes::Ticks budget_ticks = 0;    // the demotion budget in clock ticks
   std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
@@ -114,16 +145,51 @@ struct App::Impl {
   }
 
 #if FASTERBENCH_HAVE_DIRECT
+  // Under subinterp, the calling thread's own interpreter for this App, created on first use.
+  python::PythonThread& caller_interpreter() {
+    CallerInterpreters& c = t_caller_interpreters;
+    if (c.last_serial == serial) return *c.last;
+    auto it = std::find_if(c.entries.begin(), c.entries.end(),
+                           [this](const CallerInterpreters::Entry& e) { return e.app_serial == serial; });
+    if (it == c.entries.end()) {
+      static std::atomic<std::uint64_t> callers{0};
+      const std::string label = "caller " + std::to_string(callers.fetch_add(1, std::memory_order_relaxed));
+      c.entries.push_back({serial, runtime->make_thread(label, /*start_loop=*/false)});
+      it = c.entries.end() - 1;
+    }
+    c.last_serial = serial;
+    c.last = it->thread.get();
+    return *c.last;
+  }
+
   // Optimization #1: the handler runs on the calling thread. Returns the response; or nullopt
   // when the handler returned a coroutine, which `ctx.async.awaitable` then carries to the executor
   // (the route is switched to ASYNC for later requests).
   std::optional<Response> call_direct(const Request& request, const RouteMatch& match, RouteState& route,
                                       StageTrace& trace, RequestContext& ctx) {
-    PyThreadState* state = python::caller_thread_state(interpreter, interpreter_id);
+    PyThreadState* state = nullptr;
+    const python::InterpreterBindings* bindings = nullptr;
+    if (config.optimizations.subinterp) {
+      python::PythonThread& own = caller_interpreter();
+      state = own.thread_state(match.route);
+      bindings = &own.bindings(match.route);
+    } else {
+      state = python::caller_thread_state(PyInterpreterState_Main(), main_interpreter_id);
+      bindings = &runtime->main_bindings();
+    }
     python::AttachedScope attached(state, trace);  // detaches on every way out, exceptions included
-    python::HandlerOutcome out = python::call_handler(bindings, match.route, request, match.params, trace);
+    python::HandlerOutcome out = python::call_handler(*bindings, match.route, request, match.params, trace);
     if (out.awaitable != nullptr) {
-      ctx.async.awaitable = out.awaitable;
+      if (config.optimizations.subinterp) {
+        // The coroutine lives in this thread's interpreter and cannot run in a worker's: close
+        // it; the worker calls the handler again in its own interpreter (so a sync callable
+        // that returns a coroutine runs its synchronous part twice, this once).
+        python::PyRef closed(PyObject_CallMethod(out.awaitable, "close", nullptr));
+        if (!closed) PyErr_Clear();
+        Py_DECREF(out.awaitable);
+      } else {
+        ctx.async.awaitable = out.awaitable;
+      }
       attached.detach_now();
       demote(route, HandlerKind::async);
       // The Python part of this request starts over on the worker's loop, which stamps these.
@@ -164,21 +230,22 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   python::add_to_sys_path(cfg.python_path);
   std::vector<std::string> specs;
   for (const RouteSpec& r : cfg.routes) specs.push_back(r.handler);
+  // No thread state stays attached while the workers start: own-GIL interpreters starting on
+  // them need the main GIL for their first C-extension imports.
+  try {
+    impl_->runtime = python::make_python_runtime(cfg.optimizations, cfg.subinterp_fallback, cfg.python_path, specs);
+  } catch (const python::HandlerLoadError& e) {
+    throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
+  }
   impl_->routes = std::make_unique<RouteState[]>(cfg.routes.size());
   bool any_async = false;
   {
     python::GilScope gil;
-    try {
-      impl_->bindings.load(specs);
-    } catch (const python::HandlerLoadError& e) {
-      throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
-    }
-    impl_->interpreter = PyInterpreterState_Get();
-    impl_->interpreter_id = PyInterpreterState_GetID(impl_->interpreter);
+    impl_->main_interpreter_id = PyInterpreterState_GetID(PyInterpreterState_Main());
+    const python::InterpreterBindings& main_bindings = impl_->runtime->main_bindings();
     for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
-      PyObject* handler = impl_->bindings.handler(i);
+      PyObject* handler = main_bindings.handler(i);
       if (std::string problem = handler_problem(handler); !problem.empty()) {
-        impl_->bindings.clear();
         throw ConfigError("route " + describe(cfg.routes[i]) + ": handler '" + cfg.routes[i].handler + "': " + problem, i);
       }
       const Classification c = classify_handler(handler);
@@ -201,24 +268,24 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   Impl* impl = impl_.get();
   Executor::Hooks hooks;
   hooks.start = [impl, any_async](std::size_t w) {
-    impl->worker_threads[w] = std::make_unique<python::PythonThread>(impl->interpreter, impl->bindings, any_async);
+    impl->worker_threads[w] = impl->runtime->make_thread("worker " + std::to_string(w), any_async);
   };
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
   hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
   try {
     impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.workers, cfg.wait), std::move(hooks));
-  } catch (...) {
-    python::GilScope gil;
-    impl_->bindings.clear();
-    throw;
+  } catch (const python::HandlerLoadError& e) {  // a worker's interpreter refused a handler
+    throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
   }
 }
 
 App::~App() {
-  impl_->executor.reset();  // joins workers; each ends its thread state (and event loop) on its own thread
-  python::GilScope gil;
-  impl_->bindings.clear();
-  // The calling threads' direct-path states outlive the App: see python/caller_thread.h.
+  impl_->executor.reset();  // joins workers; each ends its thread state (and interpreter) on its own thread
+  // This thread's own interpreter for the direct path (subinterp); other calling threads end
+  // theirs when they exit. The shared-GIL direct-path states outlive the App: see
+  // python/caller_thread.h.
+  t_caller_interpreters.end(impl_->serial);
+  impl_->runtime.reset();  // then the main interpreter's handlers
 }
 
 const AppConfig& App::config() const noexcept { return impl_->config; }
@@ -233,6 +300,10 @@ std::vector<RouteInfo> App::routes() const {
   }
   return out;
 }
+
+std::string App::route_interpreter(std::size_t route) const { return impl_->runtime->route_interpreter(route); }
+
+std::vector<python::InterpreterRecord> App::interpreters() const { return impl_->runtime->interpreters(); }
 
 std::uint64_t App::demotions() const {
   std::uint64_t total = 0;

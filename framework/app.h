@@ -28,6 +28,7 @@
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/http.h"
 #include "framework/options.h"
+#include "framework/python/interpreter_record.h"
 #include "framework/stage.h"
 
 namespace fb {
@@ -57,6 +58,8 @@ struct AppConfig {
   std::chrono::nanoseconds future_spin = kDefaultFutureSpin;  // inline-future only; 0 = park at once
   WaitPolicy wait = WaitPolicy::adaptive;  // how workers wait on the lock-free queue (lockfree only)
   DemotionPolicy demotion;
+  // With optimizations.subinterp: what to do with a handler an own-GIL interpreter cannot import.
+  SubinterpFallback subinterp_fallback = SubinterpFallback::fail;
 };
 
 // A configuration the App cannot run: unknown handler, unavailable optimization, bad route.
@@ -92,6 +95,11 @@ class App {
   // completion slot is the heap future, or with inline-future the slot inside the request's
   // context in this frame. A handler that raises gives a 500; a C++ exception thrown while
   // serving the request (on a worker) is rethrown here.
+  //
+  // With direct + subinterp, a calling thread's first direct call creates that thread's own
+  // sub-interpreter for this App (tens of ms: let warm-up pay it). It is ended by ~App when
+  // the App is destroyed on that thread, otherwise when the thread exits; a calling thread
+  // must therefore not outlive Python's finalization.
   Response handle(const Request& request, StageTrace& trace);
 
   const AppConfig& config() const noexcept;
@@ -101,6 +109,10 @@ class App {
   std::vector<RouteInfo> routes() const;
   // Demotions over all routes so far.
   std::uint64_t demotions() const;
+  // Where route `route`'s handler runs ("main", "own (...)", "main (fallback: ...)").
+  std::string route_interpreter(std::size_t route) const;
+  // The sub-interpreters created so far, one per Python-running thread (empty under the shared GIL).
+  std::vector<python::InterpreterRecord> interpreters() const;
 
  private:
   struct Impl;

@@ -107,6 +107,16 @@ OptimizationSet parse_optimizations(std::string_view list) {
   return set;
 }
 
+std::string_view subinterp_fallback_name(SubinterpFallback fallback) {
+  return fallback == SubinterpFallback::main ? "main" : "fail";
+}
+
+std::optional<SubinterpFallback> subinterp_fallback_from_name(std::string_view name) {
+  if (name == "fail") return SubinterpFallback::fail;
+  if (name == "main") return SubinterpFallback::main;
+  return std::nullopt;
+}
+
 namespace {
 
 // Compile-time presence of each optimization's code path (CMake options of the same name).
@@ -145,12 +155,14 @@ bool option_on(Optimization opt) {
 }  // namespace
 
 std::string unavailable_reason(Optimization opt) {
+  // The Python check comes first: with an older Python the path is compiled out too
+  // (FASTERBENCH_HAVE_SUBINTERP needs both), and the version is the reason to report.
+  if (opt == Optimization::subinterp && PY_VERSION_HEX < 0x030C0000) {
+    return std::string("needs Python >= 3.12 (this build embeds ") + PY_VERSION + ")";
+  }
   if (!compiled_in(opt)) {
     if (option_on(opt)) return "not implemented in this build yet (" + cmake_option(opt) + " is ON, but the path is missing)";
     return "compiled out (this build was configured with -D" + cmake_option(opt) + "=OFF; reconfigure with =ON)";
-  }
-  if (opt == Optimization::subinterp && PY_VERSION_HEX < 0x030C0000) {
-    return std::string("needs Python >= 3.12 (this build embeds ") + PY_VERSION + ")";
   }
   return "";
 }

@@ -45,6 +45,14 @@ std::string config_label(const OptimizationSet& opts);
 // the unknown item and the accepted names.
 OptimizationSet parse_optimizations(std::string_view list);
 
+// What --opt subinterp does with a route whose handler cannot be imported in an own-GIL
+// sub-interpreter (it imports a single-phase-init extension such as readline): `fail` the
+// start-up with an error naming the route and the module, or run that route in the `main`
+// interpreter (under the shared main GIL) and report it.
+enum class SubinterpFallback { fail, main };
+std::string_view subinterp_fallback_name(SubinterpFallback fallback);  // "fail", "main"
+std::optional<SubinterpFallback> subinterp_fallback_from_name(std::string_view name);
+
 // Why `opt` cannot run here: compiled out (names the CMake option), or not supported by the
 // embedded Python. Empty when it can run.
 std::string unavailable_reason(Optimization opt);

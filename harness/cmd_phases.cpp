@@ -153,6 +153,7 @@ int cmd_phases(const PhasesOptions& o) {
                                      "--future-spin-ns", std::to_string(load.future_spin_ns),
                                      "--demote-budget-us", fmt::format("{}", o.pipeline.demote_budget_us),
                                      "--demote-after", std::to_string(o.pipeline.demote_after),
+                                     "--subinterp-fallback", std::string(subinterp_fallback_name(load.subinterp_fallback)),
                                      "--no-progress", "--out", json_path.string()};
     const std::string opt_list = join(config.opts.names(), ",");
     if (!opt_list.empty()) {
@@ -219,6 +220,17 @@ int cmd_phases(const PhasesOptions& o) {
   }
   json results = base;
   results["tool"]["command"] = "phases";
+  // routes[].interpreter comes from the first run ("main" under the shared GIL); when some
+  // configuration used own-GIL sub-interpreters, it says where each route ran there ("own (...)"
+  // or "main (fallback: ...)"). Every run carries its own list in runs[].route_interpreters.
+  for (const json& run : runs) {
+    if (run.value("interpreter_layout", "") != "own-gil" || !run.contains("route_interpreters")) continue;
+    json& routes = results["routes"];
+    for (std::size_t r = 0; r < routes.size() && r < run["route_interpreters"].size(); ++r) {
+      routes[r]["interpreter"] = run["route_interpreters"][r];
+    }
+    break;
+  }
   results["config"]["repetitions"] = load.repetitions;
   results["config"]["seed"] = load.seed;
   results["config"]["isolation"] = "process";

@@ -108,6 +108,7 @@ int cmd_run(const RunOptions& o) {
   const nlohmann::json json = results_to_json(doc);
   print_stage_tables(json, stdout);
   print_route_summary(json, stdout);
+  print_interpreters(json, stdout);
   if (!o.out.empty()) {
     write_file_atomically(o.out, json.dump(2) + "\n");
     fmt::print("results: {}\n", o.out);

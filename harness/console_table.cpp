@@ -169,4 +169,23 @@ void print_phase_summary(const json& doc, std::FILE* out) {
   }
 }
 
+void print_interpreters(const json& doc, std::FILE* out) {
+  if (doc.at("runs").empty()) return;
+  const json& run = doc.at("runs").front();
+  if (run.value("interpreter_layout", "shared-gil") != "own-gil") return;
+  for (const json& i : run.at("interpreters")) {
+    fmt::print(out, "interpreter {:>3} on {:<10} start-up {:>8.1f} ms · RSS {:+.1f} MiB\n", i.at("interpreter_id").get<std::int64_t>(),
+               i.at("thread").get<std::string>(), i.at("startup_ms").get<double>(),
+               static_cast<double>(i.at("memory_kb").get<std::int64_t>()) / 1024.0);
+  }
+  const json& routes = doc.at("routes");
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    const std::string where = routes[r].value("interpreter", "main");
+    if (where.rfind("main (fallback", 0) == 0) {
+      fmt::print(out, "route {} {} runs in the {}\n", routes[r].at("method").get<std::string>(),
+                 routes[r].at("path").get<std::string>(), where);
+    }
+  }
+}
+
 }  // namespace fb::harness

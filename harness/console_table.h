@@ -18,4 +18,8 @@ void print_stage_tables(const nlohmann::json& doc, std::FILE* out);
 // throughput, and the change from the previous configuration; then dispatch/gil/future p50s.
 void print_phase_summary(const nlohmann::json& doc, std::FILE* out);
 
+// For own-GIL runs: one line per sub-interpreter (thread, id, start-up time, RSS growth) and
+// one per route that fell back to the main interpreter. Prints nothing for shared-GIL runs.
+void print_interpreters(const nlohmann::json& doc, std::FILE* out);
+
 }  // namespace fb::harness

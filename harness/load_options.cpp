@@ -19,6 +19,12 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
                  "inline-future only: nanoseconds a waiting caller spins before it parks, 0 = park at once "
                  "(default: " + std::to_string(kDefaultFutureSpin.count()) + ")");
   cmd.add_flag("--no-progress", o.no_progress, "Do not draw a progress bar on stderr");
+  cmd.add_option("--subinterp-fallback", o.subinterp_fallback,
+                 "With --opt subinterp, a route whose handler cannot be imported in an own-GIL sub-interpreter "
+                 "(it imports a single-phase-init extension such as readline): 'fail' the run (exit 2, the default, "
+                 "or the scenario's subinterp_fallback) or run that route in the 'main' interpreter; reported either "
+                 "way in routes[].interpreter")
+      ->check(CLI::IsMember({"fail", "main"}));
 }
 
 namespace {
@@ -48,6 +54,12 @@ ResolvedLoad resolve_load(const LoadOptions& o, const Scenario& s) {
   require(r.repetitions > 0, "--repetitions must be > 0, got " + std::to_string(r.repetitions));
   require(r.future_spin_ns >= 0 && r.future_spin_ns <= 10'000'000,
           "--future-spin-ns must be in [0, 10000000], got " + std::to_string(r.future_spin_ns));
+  const std::string& fallback = !o.subinterp_fallback.empty() ? o.subinterp_fallback : s.subinterp_fallback;
+  if (!fallback.empty()) {
+    auto parsed = subinterp_fallback_from_name(fallback);
+    require(parsed.has_value(), "--subinterp-fallback must be fail or main, got " + fallback);
+    r.subinterp_fallback = *parsed;
+  }
   return r;
 }
 

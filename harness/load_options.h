@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "framework/options.h"
 #include "harness/scenario.h"
 
 namespace fb::harness {
@@ -17,6 +18,7 @@ struct LoadOptions {
   std::optional<std::int64_t> future_spin_ns;
   std::uint64_t seed = 1;
   bool no_progress = false;
+  std::string subinterp_fallback;  // "fail" | "main"; empty: scenario, else "fail"
 };
 
 // Built-in defaults, used when neither the command line nor the scenario's [load] says.
@@ -33,6 +35,7 @@ struct ResolvedLoad {
   std::int64_t requests, warmup, clients, workers, repetitions;
   std::uint64_t seed;
   std::int64_t future_spin_ns;
+  SubinterpFallback subinterp_fallback = SubinterpFallback::fail;
 };
 ResolvedLoad resolve_load(const LoadOptions& options, const Scenario& scenario);
 

@@ -22,6 +22,7 @@ AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const O
   config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
   config.wait = wait;
   config.demotion = demotion;
+  config.subinterp_fallback = load.subinterp_fallback;
   return config;
 }
 
@@ -65,6 +66,19 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const Resolv
     result.runs.push_back(std::move(run));
   }
   result.routes = route_records(scenario, app->routes());
+  // Where handlers ran. Interpreters are per App (made when a thread first runs Python), so every
+  // repetition of this configuration reports the same ones.
+  const std::vector<python::InterpreterRecord> interpreters = app->interpreters();
+  std::vector<std::string> route_interpreters;
+  for (std::size_t r = 0; r < scenario.routes.size(); ++r) {
+    route_interpreters.push_back(app->route_interpreter(r));
+    result.routes[r].interpreter = route_interpreters.back();
+  }
+  for (RunRecord& run : result.runs) {
+    run.interpreter_layout = opts.subinterp ? "own-gil" : "shared-gil";
+    run.interpreters = interpreters;
+    run.route_interpreters = route_interpreters;
+  }
   return result;
 }
 
@@ -96,6 +110,7 @@ ResultsDocument make_document(const std::string& command, const Scenario& scenar
   doc.config.future_spin_ns = load.future_spin_ns;
   doc.config.demote_budget_ns = static_cast<std::int64_t>(demotion.budget.count());
   doc.config.demote_after = demotion.after;
+  doc.config.subinterp_fallback = std::string(subinterp_fallback_name(load.subinterp_fallback));
   return doc;
 }
 

@@ -107,13 +107,18 @@ Scenario load_scenario(const std::string& path) {
     throw ScenarioError(path + ":" + std::to_string(e.source().begin.line) + ":" + std::to_string(e.source().begin.column) +
                         ": invalid TOML: " + std::string(e.description()));
   }
-  p.only_keys(root, {"name", "description", "python_path", "load", "route"}, "the top level");
+  p.only_keys(root, {"name", "description", "python_path", "load", "route", "subinterp_fallback"}, "the top level");
 
   Scenario s;
   s.file = path;
   const fs::path dir = fs::absolute(fs::path(path)).parent_path();
   s.name = p.string_at(root, "name", root.source(), false, fs::path(path).stem().string());
   s.description = p.string_at(root, "description", root.source(), false);
+  s.subinterp_fallback = p.string_at(root, "subinterp_fallback", root.source(), false);
+  if (!s.subinterp_fallback.empty() && s.subinterp_fallback != "fail" && s.subinterp_fallback != "main") {
+    p.fail(root.get("subinterp_fallback")->source(),
+           "'subinterp_fallback' must be \"fail\" or \"main\", got \"" + s.subinterp_fallback + "\"");
+  }
 
   if (const toml::node* pp = root.get("python_path")) {
     const toml::array* arr = pp->as_array();

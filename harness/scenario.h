@@ -40,6 +40,7 @@ struct Scenario {
   std::vector<std::string> python_path;  // absolute directories
   std::vector<ScenarioRoute> routes;
   LoadDefaults load;
+  std::string subinterp_fallback;        // "", "fail" or "main" (--subinterp-fallback wins)
 };
 
 // Parses and validates `path`. Throws ScenarioError with file and line.

@@ -43,6 +43,10 @@ void ensure_python() {
 void add_to_sys_path(const std::vector<std::string>& directories) {
   ensure_python();
   GilScope gil;
+  prepend_to_sys_path(directories);
+}
+
+void prepend_to_sys_path(const std::vector<std::string>& directories) {
   PyObject* sys_path = PySys_GetObject("path");  // borrowed
   for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
     PyObject* entry = PyUnicode_DecodeFSDefault(it->c_str());

@@ -21,8 +21,12 @@ struct PythonInfo {
 // Thread-safe. Throws std::runtime_error when CPython fails to start.
 void ensure_python();
 
-// Adds directories to sys.path (front, skipping ones already present).
+// Adds directories to the main interpreter's sys.path (front, skipping ones already present).
 void add_to_sys_path(const std::vector<std::string>& directories);
+
+// The same in the interpreter whose GIL the calling thread holds (a sub-interpreter starts with
+// the configured sys.path, not the main interpreter's current one).
+void prepend_to_sys_path(const std::vector<std::string>& directories);
 
 PythonInfo python_info();
 

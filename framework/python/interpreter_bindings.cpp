@@ -31,16 +31,27 @@ PyObject* import_handler(const std::string& spec) {
   return object.release();
 }
 
-void InterpreterBindings::load(const std::vector<std::string>& handler_specs) {
+void InterpreterBindings::load(const std::vector<std::string>& handler_specs, const std::vector<bool>& skip,
+                               std::vector<std::string>* errors) {
   clear();
+  if (errors != nullptr) errors->assign(handler_specs.size(), "");
   request_type_ = create_request_type();
   if (request_type_ == nullptr) {
     throw HandlerLoadError(0, "cannot create the Request type: " + take_exception_text());
   }
   for (std::size_t i = 0; i < handler_specs.size(); ++i) {
+    if (i < skip.size() && skip[i]) {
+      handlers_.push_back(nullptr);
+      continue;
+    }
     PyObject* handler = import_handler(handler_specs[i]);
     if (handler == nullptr) {
       const std::string why = take_exception_text();
+      if (errors != nullptr) {
+        (*errors)[i] = why;
+        handlers_.push_back(nullptr);
+        continue;
+      }
       clear();
       throw HandlerLoadError(i, "cannot load handler '" + handler_specs[i] + "': " + why);
     }
@@ -49,7 +60,7 @@ void InterpreterBindings::load(const std::vector<std::string>& handler_specs) {
 }
 
 void InterpreterBindings::clear() {
-  for (PyObject* h : handlers_) Py_DECREF(h);
+  for (PyObject* h : handlers_) Py_XDECREF(h);
   handlers_.clear();
   Py_CLEAR(request_type_);
 }

@@ -29,14 +29,19 @@ class InterpreterBindings {
 
   // Imports every handler ("module:function", function may be dotted: "module:Class.method").
   // Needs the GIL of the interpreter it loads into. Throws HandlerLoadError naming the spec and
-  // the Python exception ("ModuleNotFoundError: No module named 'x'").
-  void load(const std::vector<std::string>& handler_specs);
+  // the Python exception ("ModuleNotFoundError: No module named 'x'"). Routes whose entry in
+  // `skip` is true are not imported (their handler() is nullptr): a sub-interpreter skips the
+  // routes that fall back to the main interpreter. With `errors`, a handler that fails to
+  // import is not an exception: its handler() is nullptr and (*errors)[route] says why ("" for
+  // the others).
+  void load(const std::vector<std::string>& handler_specs, const std::vector<bool>& skip = {},
+            std::vector<std::string>* errors = nullptr);
 
   // Releases the references now (GIL held), so the destructor has nothing left to do.
   void clear();
 
   PyObject* request_type() const noexcept { return request_type_; }
-  PyObject* handler(std::size_t route) const noexcept { return handlers_[route]; }
+  PyObject* handler(std::size_t route) const noexcept { return handlers_[route]; }  // nullptr if skipped
   std::size_t size() const noexcept { return handlers_.size(); }
 
  private:

@@ -67,6 +67,14 @@ json run_json(const RunRecord& run) {
   }
   j["stages"] = stages;
   j["probes"] = {{"backend", run.probes_backend}, {"stamp_cost_ns", run.stamp_cost_ns}};
+  j["interpreter_layout"] = run.interpreter_layout;
+  json interpreters = json::array();
+  for (const python::InterpreterRecord& i : run.interpreters) {
+    interpreters.push_back({{"thread", i.thread}, {"interpreter_id", i.interpreter_id}, {"startup_ms", i.startup_ms},
+                            {"memory_kb", i.memory_kb}});
+  }
+  j["interpreters"] = interpreters;
+  j["route_interpreters"] = run.route_interpreters;
   return j;
 }
 
@@ -149,7 +157,7 @@ json results_to_json(const ResultsDocument& doc) {
   json routes = json::array();
   for (const RouteRecord& r : doc.routes) {
     routes.push_back({{"method", r.method}, {"path", r.path}, {"handler", r.handler}, {"kind", r.kind},
-                      {"reason", r.reason}, {"demotions", r.demotions}});
+                      {"reason", r.reason}, {"demotions", r.demotions}, {"interpreter", r.interpreter}});
   }
   json runs = json::array();
   for (const RunRecord& run : doc.runs) runs.push_back(run_json(run));
@@ -162,7 +170,8 @@ json results_to_json(const ResultsDocument& doc) {
            {{"requests", cfg.requests}, {"warmup", cfg.warmup}, {"clients", cfg.clients}, {"workers", cfg.workers},
             {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample},
             {"future_spin_ns", cfg.future_spin_ns}, {"wait", cfg.wait},
-            {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}}}},
+            {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}},
+            {"subinterp_fallback", cfg.subinterp_fallback}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_from_runs(runs)}};

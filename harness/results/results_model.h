@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "framework/python/embedded_python.h"
+#include "framework/python/interpreter_record.h"
 #include "harness/load/load_result.h"
 #include "harness/sysinfo.h"
 
@@ -16,6 +17,7 @@ struct RouteRecord {
   std::string kind;    // "SYNC_FAST", "SYNC_BLOCKING", "ASYNC": at registration (classified or overridden)
   std::string reason;  // why (the classifier's reason, or the scenario override)
   std::uint64_t demotions = 0;  // over every run of the invocation
+  std::string interpreter = "main";  // "main", "own (...)", "main (fallback: <why>)"
 };
 
 struct RunRecord {
@@ -30,6 +32,9 @@ struct RunRecord {
   std::uint64_t demotions = 0;     // routes demoted during this repetition (warm-up included)
   std::string probes_backend = "inproc";
   double stamp_cost_ns = 0;
+  std::string interpreter_layout = "shared-gil";             // or "own-gil" (--opt subinterp)
+  std::vector<python::InterpreterRecord> interpreters;       // own-gil: one per Python-running thread
+  std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
 };
 
 struct ResultsConfig {
@@ -41,6 +46,7 @@ struct ResultsConfig {
   std::string wait = "adaptive";  // wait policy of the lock-free queue (used by lockfree runs only)
   std::int64_t demote_budget_ns = 0;  // demotion guard (direct path): budget per call
   std::uint32_t demote_after = 0;     // and slow calls before demoting
+  std::string subinterp_fallback = "fail";
 };
 
 struct ResultsContext {
