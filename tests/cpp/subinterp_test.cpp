@@ -237,6 +237,65 @@ TEST_F(SubinterpTest, GilScopeOnAThreadOwningASubinterpreterRunsInMain) {
   }).join();
 }
 
+// With direct + subinterp, SYNC_FAST handlers run on each calling thread in that thread's own
+// interpreter; other routes still go to the workers' interpreters.
+TEST_F(SubinterpTest, DirectCallsRunInEachCallingThreadsOwnInterpreter) {
+  SKIP_UNLESS_SUBINTERP();
+  if (!fb::unavailable_reason(fb::Optimization::direct).empty()) GTEST_SKIP() << "direct compiled out";
+  for (int round = 0; round < 2; ++round) {  // the second App must start cleanly after the first ended
+    AppConfig c = subinterp_config(2);
+    c.optimizations.direct = true;
+    c.routes = {{"GET", "/now", "fb_subinterp_handlers:interpreter_id_now"},
+                {"GET", "/hidden", "fb_direct_handlers:hides_a_coroutine"},
+                {"GET", "/boom", "fb_test_handlers:boom"},
+                {"GET", "/id", "fb_subinterp_handlers:interpreter_id"}};
+    App app(c);
+    ASSERT_EQ(app.routes()[0].current, fb::HandlerKind::sync_fast);
+    std::vector<std::set<long>> seen(2);
+    std::vector<std::thread> callers;
+    for (std::size_t k = 0; k < seen.size(); ++k) {
+      callers.emplace_back([&, k] {
+        StageTrace t;
+        for (int i = 0; i < 50; ++i) {
+          t.clear();
+          const auto r = app.handle(get("/now"), t);
+          ASSERT_EQ(r.status, 200) << r.body;
+          seen[k].insert(id_of(r.body));
+        }
+      });
+    }
+    for (auto& t : callers) t.join();  // each caller ends its interpreter as it exits
+    ASSERT_EQ(seen[0].size(), 1u);
+    ASSERT_EQ(seen[1].size(), 1u);
+    const long a = *seen[0].begin(), b = *seen[1].begin();
+    EXPECT_NE(a, b);
+    EXPECT_NE(a, 0);
+    EXPECT_NE(b, 0);
+
+    std::set<long> workers;
+    int caller_records = 0;
+    for (const auto& r : app.interpreters()) {
+      if (r.thread.rfind("caller ", 0) == 0) ++caller_records;
+      else workers.insert(static_cast<long>(r.interpreter_id));
+    }
+    EXPECT_EQ(caller_records, 2);
+    EXPECT_FALSE(workers.contains(a));
+    EXPECT_FALSE(workers.contains(b));
+    // The blocking route still runs on a worker.
+    StageTrace t;
+    EXPECT_TRUE(workers.contains(id_of(app.handle(get("/id"), t).body)));
+
+    // On this thread: its own interpreter, a coroutine found at run time (closed here, called
+    // again on a worker), an exception -> 500. ~App ends this thread's interpreter.
+    const long mine = id_of(app.handle(get("/now"), t).body);
+    EXPECT_NE(mine, 0);
+    EXPECT_FALSE(workers.contains(mine));
+    EXPECT_EQ(app.handle(get("/hidden"), t).body, R"({"via":"coroutine"})");
+    EXPECT_EQ(app.handle(get("/hidden"), t).body, R"({"via":"coroutine"})");  // now ASYNC
+    EXPECT_EQ(app.handle(get("/boom"), t).status, 500);
+  }
+}
+
 // --- start/stop repeated: no growth beyond a stated bound -----------------------------------
 
 std::int64_t rss_kb() {

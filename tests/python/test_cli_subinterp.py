@@ -124,3 +124,21 @@ def test_bad_fallback_values_exit_2(fasterbench, tmp_path, repo):
     p = fasterbench("run", "--scenario", scenario, *SMALL)
     assert p.returncode == 2
     assert f"{scenario}:3" in p.stderr and "subinterp_fallback" in p.stderr
+
+
+def test_mixed_under_p3_runs_fast_routes_in_callers_own_interpreters(subinterp, tmp_path):
+    # P3 = direct + lockfree + subinterp: the two SYNC_FAST routes run on the calling threads,
+    # each in an interpreter of its own; the blocking and async routes on the workers'.
+    out = tmp_path / "p3.json"
+    p = subinterp("run", "--scenario", "scenarios/mixed.toml", "--phase", "P3", "--workers", "2",
+                  "--clients", "2", *SMALL, "--out", out)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out.read_text())
+    run = doc["runs"][0]
+    assert run["errors"] == 0 and run["client_errors"] == 0
+    assert all(n > 0 for n in run["per_route_requests"]), run["per_route_requests"]
+    threads = sorted(i["thread"] for i in run["interpreters"])
+    assert [t for t in threads if t.startswith("worker")] == ["worker 0", "worker 1"]
+    assert len([t for t in threads if t.startswith("caller")]) == 2, threads
+    assert len({i["interpreter_id"] for i in run["interpreters"]}) == 4
+    assert [r["kind"] for r in doc["routes"]] == ["SYNC_FAST", "SYNC_FAST", "SYNC_BLOCKING", "ASYNC"]
