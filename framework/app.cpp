@@ -24,11 +24,13 @@ struct App::Impl {
 
   void run_task(std::size_t worker, Task& task) {
     RequestContext& ctx = *task.request;
+    inject_delay(config.inject_delay, FB_STAGE_DISPATCH);
     stage_point(*ctx.trace, FB_POINT_DEQUEUE);
     std::exception_ptr error;
     try {
       Response response = worker_threads[worker]->call(ctx.match->route, *ctx.request, ctx.match->params, *ctx.trace);
       stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+      inject_delay(config.inject_delay, FB_STAGE_FUTURE);
       ctx.complete(std::move(response));  // ctx may be gone from here on
     } catch (...) {
       error = std::current_exception();
@@ -85,6 +87,7 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   Executor::Hooks hooks;
   hooks.start = [impl](std::size_t w) {
     impl->worker_threads[w] = std::make_unique<python::PythonThread>(PyInterpreterState_Main(), impl->bindings);
+    impl->worker_threads[w]->set_injected_delay(impl->config.inject_delay);
   };
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
   hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
@@ -110,6 +113,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
   stage_point(trace, FB_POINT_ARRIVE);
   thread_local RouteMatch match;  // reused: its params vector keeps its capacity
   impl_->router.match(request.method, request.path, match);
+  inject_delay(impl_->config.inject_delay, FB_STAGE_ROUTE);
   stage_point(trace, FB_POINT_ROUTE_MATCHED);
   if (match.result != RouteMatch::Result::found) {
     Response r = match.result == RouteMatch::Result::not_found
@@ -147,6 +151,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
     response = future.get();
   }  // the heap future's shared state is freed here: part of the future stage
   stage_point(trace, FB_POINT_FUTURE_OBSERVED);
+  inject_delay(impl_->config.inject_delay, FB_STAGE_OTHER);
   stage_point(trace, FB_POINT_RESPONSE_READY);
   return response;
 }

@@ -12,6 +12,7 @@
 
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/http.h"
+#include "framework/inject_delay.h"
 #include "framework/options.h"
 #include "framework/stage.h"
 
@@ -35,6 +36,7 @@ struct AppConfig {
   std::size_t workers = 0;  // executor threads; 0 = number of CPUs
   std::chrono::nanoseconds future_spin = kDefaultFutureSpin;  // inline-future only; 0 = park at once
   WaitPolicy wait = WaitPolicy::adaptive;  // how workers wait on the lock-free queue (lockfree only)
+  InjectedDelay inject_delay;  // testing aid (inject_delay.h): off unless asked for
 };
 
 // A configuration the App cannot run: unknown handler, unavailable optimization, bad route.

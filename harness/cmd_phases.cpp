@@ -16,6 +16,7 @@
 #include "harness/results/atomic_file.h"
 #include "harness/results/results_json.h"
 #include "harness/subprocess.h"
+#include "probes/stage_names.h"
 
 namespace fb::harness {
 
@@ -101,6 +102,7 @@ int cmd_phases(const PhasesOptions& o) {
   LoadOptions load_options = o.load;
   if (!load_options.repetitions && !scenario.load.repetitions) load_options.repetitions = kDefaultPhaseRepetitions;
   const ResolvedLoad load = resolve_load(load_options, scenario);
+  const InjectedDelay delay = resolve_inject_delay(o.load);  // checked before anything runs
 
   PlanRequest request;
   request.phases = split_commas(o.phases);
@@ -133,6 +135,10 @@ int cmd_phases(const PhasesOptions& o) {
   for (std::size_t c = 0; c < configs.size(); ++c) {
     if (!unsupported[c].empty()) fmt::print(stderr, "phases: {} unsupported: {}\n", configs[c].label, unsupported[c]);
   }
+  if (delay.active()) {
+    fmt::print(stderr, "phases: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
+               to_string(delay), delay.ns, probes::stage_name(delay.stage));
+  }
 
   const std::string self = self_executable();
   const auto started = std::chrono::steady_clock::now();
@@ -150,6 +156,10 @@ int cmd_phases(const PhasesOptions& o) {
                                      "--repetitions", "1", "--seed", std::to_string(load.seed + static_cast<std::uint64_t>(rep)),
                                      "--future-spin-ns", std::to_string(load.future_spin_ns),
                                      "--no-progress", "--out", json_path.string()};
+    if (delay.active()) {
+      argv.push_back("--inject-delay");
+      argv.push_back(to_string(delay));
+    }
     const std::string opt_list = join(config.opts.names(), ",");
     if (!opt_list.empty()) {
       argv.push_back("--opt");

@@ -13,6 +13,7 @@
 #include "harness/results/results_json.h"
 #include "harness/stamp_cost.h"
 #include "probes/clock.h"
+#include "probes/stage_names.h"
 
 namespace fb::harness {
 
@@ -75,6 +76,7 @@ int cmd_run(const RunOptions& o) {
   }
   const ResolvedLoad load = resolve_load(o.load, scenario);
   const OptimizationSet opts = resolve_optimizations(o);
+  const InjectedDelay delay = resolve_inject_delay(o.load);
   if (std::string reason = unavailable_reason(opts); !reason.empty()) {
     throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));
   }
@@ -85,7 +87,12 @@ int cmd_run(const RunOptions& o) {
   const double stamp_cost = measure_stamp_cost_ns();
   ResultsDocument doc = make_document("run", scenario, load, stamp_cost);
   doc.config.wait = std::string(wait_policy_name(wait));
-  doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress, wait);
+  doc.config.inject_delay = to_string(delay);
+  if (delay.active()) {
+    fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
+               to_string(delay), delay.ns, probes::stage_name(delay.stage));
+  }
+  doc.runs = measure_configuration(scenario, load, opts, stamp_cost, !o.load.no_progress, wait, delay);
 
   double steal_sum = 0;
   for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;

@@ -19,6 +19,11 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
                  "inline-future only: nanoseconds a waiting caller spins before it parks, 0 = park at once "
                  "(default: " + std::to_string(kDefaultFutureSpin.count()) + ")");
   cmd.add_flag("--no-progress", o.no_progress, "Do not draw a progress bar on stderr");
+  cmd.add_option("--inject-delay", o.inject_delay,
+                 "TESTING AID: busy-wait NS nanoseconds inside stage STAGE of every request (STAGE=NS, e.g. "
+                 "dispatch=2000; stages route, dispatch, gil, marshal, handler, future, other), to prove that "
+                 "`fasterbench gate` catches a known regression. Recorded in the results' config.inject_delay")
+      ->type_name("STAGE=NS");
 }
 
 namespace {
@@ -49,6 +54,15 @@ ResolvedLoad resolve_load(const LoadOptions& o, const Scenario& s) {
   require(r.future_spin_ns >= 0 && r.future_spin_ns <= 10'000'000,
           "--future-spin-ns must be in [0, 10000000], got " + std::to_string(r.future_spin_ns));
   return r;
+}
+
+InjectedDelay resolve_inject_delay(const LoadOptions& o) {
+  if (o.inject_delay.empty()) return {};
+  try {
+    return parse_injected_delay(o.inject_delay);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--inject-delay: ") + e.what());
+  }
 }
 
 }  // namespace fb::harness

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "framework/inject_delay.h"
 #include "harness/scenario.h"
 
 namespace fb::harness {
@@ -17,6 +18,7 @@ struct LoadOptions {
   std::optional<std::int64_t> future_spin_ns;
   std::uint64_t seed = 1;
   bool no_progress = false;
+  std::string inject_delay;  // testing aid: "STAGE=NS" (framework/inject_delay.h); "" = off
 };
 
 // Built-in defaults, used when neither the command line nor the scenario's [load] says.
@@ -35,5 +37,8 @@ struct ResolvedLoad {
   std::int64_t future_spin_ns;
 };
 ResolvedLoad resolve_load(const LoadOptions& options, const Scenario& scenario);
+
+// --inject-delay parsed; throws UsageError ("--inject-delay: unknown stage ...") when bad.
+InjectedDelay resolve_inject_delay(const LoadOptions& options);
 
 }  // namespace fb::harness

@@ -11,7 +11,8 @@
 namespace fb::harness {
 
 std::vector<RunRecord> measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                             double stamp_cost_ns, bool show_progress, WaitPolicy wait) {
+                                             double stamp_cost_ns, bool show_progress, WaitPolicy wait,
+                                             const InjectedDelay& delay) {
   AppConfig config;
   for (const ScenarioRoute& r : scenario.routes) config.routes.push_back({r.method, r.path, r.handler});
   config.python_path = scenario.python_path;
@@ -19,6 +20,7 @@ std::vector<RunRecord> measure_configuration(const Scenario& scenario, const Res
   config.workers = static_cast<std::size_t>(load.workers);
   config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
   config.wait = wait;
+  config.inject_delay = delay;
 
   std::unique_ptr<App> app;
   try {

@@ -38,6 +38,7 @@ PyObject* PythonThread::run_coroutine(PyObject* coro) {
 Response PythonThread::call(std::size_t route, const Request& request, const std::vector<PathParam>& params,
                             StageTrace& trace) {
   stage_point(trace, FB_POINT_GIL_REQUEST);
+  inject_delay(delay_, FB_STAGE_GIL);
   PyEval_RestoreThread(state_);
   stage_point(trace, FB_POINT_GIL_ACQUIRED);
 
@@ -50,6 +51,7 @@ Response PythonThread::call(std::size_t route, const Request& request, const std
   } else {
     PyObject* result = PyObject_CallOneArg(bindings_.handler(route), request_object.get());
     if (result != nullptr && PyCoro_CheckExact(result)) result = run_coroutine(result);
+    inject_delay(delay_, FB_STAGE_HANDLER);
     stage_point(trace, FB_POINT_HANDLER_RETURN);
     if (result == nullptr) {
       response = exception_response();
@@ -59,6 +61,7 @@ Response PythonThread::call(std::size_t route, const Request& request, const std
     }
     request_object.reset();
   }
+  inject_delay(delay_, FB_STAGE_MARSHAL);
   stage_point(trace, FB_POINT_MARSHAL_DONE);
   PyEval_SaveThread();
   return response;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/http.h"
+#include "framework/inject_delay.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/router.h"
 #include "framework/stage.h"
@@ -31,12 +32,17 @@ class PythonThread {
   // thread's event loop (created on first use).
   Response call(std::size_t route, const Request& request, const std::vector<PathParam>& params, StageTrace& trace);
 
+  // The testing aid of inject_delay.h for the gil, handler and marshal sites in call(). Set
+  // before the first call, on the owning thread.
+  void set_injected_delay(InjectedDelay delay) noexcept { delay_ = delay; }
+
  private:
   // Runs `coro` (stolen) on this thread's loop; new reference to its result, or nullptr.
   PyObject* run_coroutine(PyObject* coro);
 
   PyThreadState* state_;
   const InterpreterBindings& bindings_;
+  InjectedDelay delay_;
   PyObject* loop_ = nullptr;  // asyncio event loop, owned; touched only with the GIL held
 };
 

@@ -37,6 +37,7 @@ struct ResultsConfig {
   std::int64_t probe_sample = 0;
   std::int64_t future_spin_ns = 0;  // inline-future's spin before parking (AppConfig::future_spin)
   std::string wait = "adaptive";  // wait policy of the lock-free queue (used by lockfree runs only)
+  std::string inject_delay;  // "dispatch=2000" (testing aid, framework/inject_delay.h); "" = none
 };
 
 struct ResultsContext {
