@@ -40,8 +40,10 @@ struct RouteState {
 };
 
 // Publishes the response to whichever slot the caller waits on; ctx may be gone afterwards.
-void complete(RequestContext& ctx, Response&& response) {
+// `delay` (testing aid) may busy-wait in the future stage first.
+void complete(RequestContext& ctx, Response&& response, const InjectedDelay& delay) {
   stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+  inject_delay(delay, FB_STAGE_FUTURE);
   ctx.complete(std::move(response));
 }
 
@@ -53,7 +55,7 @@ void fail(RequestContext& ctx, std::exception_ptr error) {
 
 // AsyncRequest callbacks: the request finished on a worker's event loop (loop thread).
 void complete_async(python::AsyncRequest& request, Response&& response) {
-  complete(*static_cast<RequestContext*>(request.owner), std::move(response));
+  complete(*static_cast<RequestContext*>(request.owner), std::move(response), request.delay);
 }
 
 void fail_async(python::AsyncRequest& request, std::exception_ptr error) {
@@ -112,6 +114,7 @@ struct App::Impl {
 
   void run_task(std::size_t worker, Task& task) {
     RequestContext& ctx = *task.request;
+    inject_delay(config.inject_delay, FB_STAGE_DISPATCH);
     stage_point(*ctx.trace, FB_POINT_DEQUEUE);
     python::PythonThread& py = *worker_threads[worker];
     const std::size_t route = ctx.match->route;
@@ -120,6 +123,7 @@ struct App::Impl {
     a.request = ctx.request;
     a.params = &ctx.match->params;
     a.trace = ctx.trace;
+    a.delay = config.inject_delay;
     a.complete = &complete_async;
     a.fail = &fail_async;
     a.owner = &ctx;
@@ -128,7 +132,7 @@ struct App::Impl {
       if (a.awaitable != nullptr || routes[route].kind.load(std::memory_order_relaxed) == HandlerKind::async) {
         py.post(a);  // the worker's event loop calls the handler and completes the request
       } else if (std::optional<Response> response = py.call(route, *ctx.request, ctx.match->params, *ctx.trace, a)) {
-        complete(ctx, std::move(*response));  // ctx may be gone from here on
+        complete(ctx, std::move(*response), a.delay);  // ctx may be gone from here on
       }  // else the handler returned a coroutine: the request completes on the loop
     } catch (...) {
       error = std::current_exception();
@@ -177,8 +181,9 @@ struct App::Impl {
       state = python::caller_thread_state(PyInterpreterState_Main(), main_interpreter_id);
       bindings = &runtime->main_bindings();
     }
-    python::AttachedScope attached(state, trace);  // detaches on every way out, exceptions included
-    python::HandlerOutcome out = python::call_handler(*bindings, match.route, request, match.params, trace);
+    const InjectedDelay& delay = config.inject_delay;
+    python::AttachedScope attached(state, trace, delay);  // detaches on every way out, exceptions included
+    python::HandlerOutcome out = python::call_handler(*bindings, match.route, request, match.params, trace, delay);
     if (out.awaitable != nullptr) {
       if (config.optimizations.subinterp) {
         // The coroutine lives in this thread's interpreter and cannot run in a worker's: close
@@ -315,6 +320,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
   stage_point(trace, FB_POINT_ARRIVE);
   thread_local RouteMatch match;  // reused: its params vector keeps its capacity
   impl_->router.match(request.method, request.path, match);
+  inject_delay(impl_->config.inject_delay, FB_STAGE_ROUTE);
   stage_point(trace, FB_POINT_ROUTE_MATCHED);
   if (match.result != RouteMatch::Result::found) {
     Response r = match.result == RouteMatch::Result::not_found
@@ -363,6 +369,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
     response = future.get();
   }  // the heap future's shared state is freed here: part of the future stage
   stage_point(trace, FB_POINT_FUTURE_OBSERVED);
+  inject_delay(impl_->config.inject_delay, FB_STAGE_OTHER);
   stage_point(trace, FB_POINT_RESPONSE_READY);
   return response;
 }

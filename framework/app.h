@@ -27,6 +27,7 @@
 #include "framework/classify.h"
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/http.h"
+#include "framework/inject_delay.h"
 #include "framework/options.h"
 #include "framework/python/interpreter_record.h"
 #include "framework/stage.h"
@@ -60,6 +61,7 @@ struct AppConfig {
   DemotionPolicy demotion;
   // With optimizations.subinterp: what to do with a handler an own-GIL interpreter cannot import.
   SubinterpFallback subinterp_fallback = SubinterpFallback::fail;
+  InjectedDelay inject_delay;  // testing aid (inject_delay.h): off unless asked for
 };
 
 // A configuration the App cannot run: unknown handler, unavailable optimization, bad route.

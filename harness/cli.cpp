@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include "framework/python/embedded_python.h"
+#include "harness/cmd_baseline.h"
+#include "harness/cmd_compare.h"
+#include "harness/cmd_gate.h"
 #include "harness/cmd_phases.h"
 #include "harness/cmd_report.h"
 #include "harness/cmd_run.h"
@@ -23,6 +26,12 @@ int run_cli(int argc, char** argv) {
   CLI::App* phases_cmd = add_phases_command(app, phases);
   ReportOptions report;
   CLI::App* report_cmd = add_report_command(app, report);
+  CompareOptions compare;
+  CLI::App* compare_cmd = add_compare_command(app, compare);
+  GateOptions gate;
+  CLI::App* gate_cmd = add_gate_command(app, gate);
+  BaselineOptions baseline;
+  CLI::App* baseline_cmd = add_baseline_command(app, baseline);
 
   try {
     app.parse(argc, argv);
@@ -42,6 +51,9 @@ int run_cli(int argc, char** argv) {
     if (*run_cmd) status = cmd_run(run);
     if (*phases_cmd) status = cmd_phases(phases);
     if (*report_cmd) status = cmd_report(report);
+    if (*compare_cmd) status = cmd_compare(compare);
+    if (*gate_cmd) status = cmd_gate(gate);
+    if (*baseline_cmd) status = cmd_baseline(baseline);
   } catch (const UsageError& e) {
     fmt::print(stderr, "fasterbench: {}\n", e.what());
     status = kExitUsage;

@@ -16,6 +16,7 @@
 #include "harness/results/atomic_file.h"
 #include "harness/results/results_json.h"
 #include "harness/subprocess.h"
+#include "probes/stage_names.h"
 
 namespace fb::harness {
 
@@ -103,6 +104,7 @@ int cmd_phases(const PhasesOptions& o) {
   if (!load_options.repetitions && !scenario.load.repetitions) load_options.repetitions = kDefaultPhaseRepetitions;
   const ResolvedLoad load = resolve_load(load_options, scenario);
   resolve_demotion(o.pipeline);  // bad values fail here, not in the first run
+  const InjectedDelay delay = resolve_inject_delay(o.load);  // checked before anything runs
 
   PlanRequest request;
   request.phases = split_commas(o.phases);
@@ -135,6 +137,10 @@ int cmd_phases(const PhasesOptions& o) {
   for (std::size_t c = 0; c < configs.size(); ++c) {
     if (!unsupported[c].empty()) fmt::print(stderr, "phases: {} unsupported: {}\n", configs[c].label, unsupported[c]);
   }
+  if (delay.active()) {
+    fmt::print(stderr, "phases: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
+               to_string(delay), delay.ns, probes::stage_name(delay.stage));
+  }
 
   const std::string self = self_executable();
   const auto started = std::chrono::steady_clock::now();
@@ -155,6 +161,10 @@ int cmd_phases(const PhasesOptions& o) {
                                      "--demote-after", std::to_string(o.pipeline.demote_after),
                                      "--subinterp-fallback", std::string(subinterp_fallback_name(load.subinterp_fallback)),
                                      "--no-progress", "--out", json_path.string()};
+    if (delay.active()) {
+      argv.push_back("--inject-delay");
+      argv.push_back(to_string(delay));
+    }
     const std::string opt_list = join(config.opts.names(), ",");
     if (!opt_list.empty()) {
       argv.push_back("--opt");

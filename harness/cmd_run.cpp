@@ -14,6 +14,7 @@
 #include "harness/route_table.h"
 #include "harness/stamp_cost.h"
 #include "probes/clock.h"
+#include "probes/stage_names.h"
 
 namespace fb::harness {
 
@@ -83,21 +84,27 @@ int cmd_run(const RunOptions& o) {
   if (std::string reason = unavailable_reason(opts); !reason.empty()) {
     throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));
   }
-  const WaitPolicy wait = resolve_wait(o, opts);
-  const DemotionPolicy demotion = resolve_demotion(o.pipeline);
+  PipelineSettings settings;
+  settings.wait = resolve_wait(o, opts);
+  settings.demotion = resolve_demotion(o.pipeline);
+  settings.delay = resolve_inject_delay(o.load);
   probes::calibrate_clock();
   if (o.explain_routes) {
-    const std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, demotion, wait));
+    const std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, settings));
     print_route_explanation(scenario, app->routes(), opts, stdout);
     return kExitOk;
   }
   check_output_path(o.out);
 
   const double stamp_cost = measure_stamp_cost_ns();
-  ResultsDocument doc = make_document("run", scenario, load, demotion, stamp_cost);
-  doc.config.wait = std::string(wait_policy_name(wait));
-  ConfigurationResult measured =
-      measure_configuration(scenario, load, opts, demotion, wait, stamp_cost, !o.load.no_progress);
+  ResultsDocument doc = make_document("run", scenario, load, settings.demotion, stamp_cost);
+  doc.config.wait = std::string(wait_policy_name(settings.wait));
+  doc.config.inject_delay = to_string(settings.delay);
+  if (settings.delay.active()) {
+    fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
+               to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
+  }
+  ConfigurationResult measured = measure_configuration(scenario, load, opts, settings, stamp_cost, !o.load.no_progress);
   doc.runs = std::move(measured.runs);
   doc.routes = std::move(measured.routes);
 

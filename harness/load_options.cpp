@@ -25,6 +25,11 @@ void add_load_options(CLI::App& cmd, LoadOptions& o) {
                  "or the scenario's subinterp_fallback) or run that route in the 'main' interpreter; reported either "
                  "way in routes[].interpreter")
       ->check(CLI::IsMember({"fail", "main"}));
+  cmd.add_option("--inject-delay", o.inject_delay,
+                 "TESTING AID: busy-wait NS nanoseconds inside stage STAGE of every request (STAGE=NS, e.g. "
+                 "dispatch=2000; stages route, dispatch, gil, marshal, handler, future, other), to prove that "
+                 "`fasterbench gate` catches a known regression. Recorded in the results' config.inject_delay")
+      ->type_name("STAGE=NS");
 }
 
 namespace {
@@ -61,6 +66,15 @@ ResolvedLoad resolve_load(const LoadOptions& o, const Scenario& s) {
     r.subinterp_fallback = *parsed;
   }
   return r;
+}
+
+InjectedDelay resolve_inject_delay(const LoadOptions& o) {
+  if (o.inject_delay.empty()) return {};
+  try {
+    return parse_injected_delay(o.inject_delay);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--inject-delay: ") + e.what());
+  }
 }
 
 }  // namespace fb::harness

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "framework/options.h"
+#include "framework/inject_delay.h"
 #include "harness/scenario.h"
 
 namespace fb::harness {
@@ -19,6 +20,7 @@ struct LoadOptions {
   std::uint64_t seed = 1;
   bool no_progress = false;
   std::string subinterp_fallback;  // "fail" | "main"; empty: scenario, else "fail"
+  std::string inject_delay;  // testing aid: "STAGE=NS" (framework/inject_delay.h); "" = off
 };
 
 // Built-in defaults, used when neither the command line nor the scenario's [load] says.
@@ -38,5 +40,8 @@ struct ResolvedLoad {
   SubinterpFallback subinterp_fallback = SubinterpFallback::fail;
 };
 ResolvedLoad resolve_load(const LoadOptions& options, const Scenario& scenario);
+
+// --inject-delay parsed; throws UsageError ("--inject-delay: unknown stage ...") when bad.
+InjectedDelay resolve_inject_delay(const LoadOptions& options);
 
 }  // namespace fb::harness

@@ -10,7 +10,7 @@
 namespace fb::harness {
 
 AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                     const DemotionPolicy& demotion, WaitPolicy wait) {
+                     const PipelineSettings& settings) {
   AppConfig config;
   for (const ScenarioRoute& r : scenario.routes) {
     // The scenario parser accepts only "", "fast", "blocking" and "async".
@@ -20,8 +20,9 @@ AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const O
   config.optimizations = opts;
   config.workers = static_cast<std::size_t>(load.workers);
   config.future_spin = std::chrono::nanoseconds(load.future_spin_ns);
-  config.wait = wait;
-  config.demotion = demotion;
+  config.wait = settings.wait;
+  config.demotion = settings.demotion;
+  config.inject_delay = settings.delay;
   config.subinterp_fallback = load.subinterp_fallback;
   return config;
 }
@@ -38,9 +39,8 @@ std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config
 }
 
 ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                          const DemotionPolicy& demotion, WaitPolicy wait, double stamp_cost_ns,
-                                          bool show_progress) {
-  std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, demotion, wait));
+                                          const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress) {
+  std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, pipeline));
 
   RequestMix mix(scenario);
   ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
@@ -51,7 +51,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const Resolv
     run.config = config_label(opts);
     run.phase = phase_of(opts);
     run.opts = opts.names();
-    if (opts.lockfree) run.wait = std::string(wait_policy_name(wait));
+    if (opts.lockfree) run.wait = std::string(wait_policy_name(pipeline.wait));
     run.repetition = static_cast<int>(rep);
     run.stamp_cost_ns = stamp_cost_ns;
     const std::uint64_t demotions_before = app->demotions();

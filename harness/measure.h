@@ -8,6 +8,7 @@
 
 #include "framework/app.h"
 #include "framework/dispatch/wait_strategy.h"
+#include "framework/inject_delay.h"
 #include "framework/options.h"
 #include "harness/load_options.h"
 #include "harness/results/results_model.h"
@@ -15,9 +16,16 @@
 
 namespace fb::harness {
 
-// The App configuration for a scenario under `opts`; `wait` matters with lockfree only.
+// How the pipeline itself is set up, beside the optimization switches.
+struct PipelineSettings {
+  DemotionPolicy demotion;                 // direct path's demotion guard
+  WaitPolicy wait = WaitPolicy::adaptive;  // lock-free queue's wait (lockfree only)
+  InjectedDelay delay;                     // testing aid (framework/inject_delay.h), off by default
+};
+
+// The App configuration for a scenario under `opts`.
 AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                     const DemotionPolicy& demotion, WaitPolicy wait);
+                     const PipelineSettings& settings);
 
 // Starts the app (loads and classifies the handlers). Throws UsageError when it cannot start
 // (unknown handler, bad route: the message names the scenario file, line and route) or the
@@ -30,8 +38,7 @@ struct ConfigurationResult {
 };
 
 ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                          const DemotionPolicy& demotion, WaitPolicy wait, double stamp_cost_ns,
-                                          bool show_progress);
+                                          const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress);
 
 // The routes[] block: the scenario's routes with the app's classification and demotions.
 std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes);

@@ -23,7 +23,7 @@ namespace {
 void finish(AsyncRequest& request, PyObject* result) {
   Response response;
   try {
-    response = finish_awaitable(result, *request.trace);
+    response = finish_awaitable(result, *request.trace, request.delay);
   } catch (...) {  // no C++ exception may cross the interpreter's frames
     PyErr_Clear();
     request.fail(request, std::current_exception());
@@ -229,7 +229,7 @@ void AsyncLoop::start(AsyncRequest& request) {
   if (awaitable == nullptr) {
     HandlerOutcome out;
     try {
-      out = call_handler(bindings_, request.route, *request.request, *request.params, trace);
+      out = call_handler(bindings_, request.route, *request.request, *request.params, trace, request.delay);
     } catch (...) {  // no C++ exception may cross the interpreter's frames
       PyErr_Clear();
       request.fail(request, std::current_exception());

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "framework/http.h"
+#include "framework/inject_delay.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/router.h"
 #include "framework/stage.h"
@@ -54,6 +55,7 @@ struct AsyncRequest {
   const Request* request = nullptr;
   const std::vector<PathParam>* params = nullptr;
   StageTrace* trace = nullptr;
+  InjectedDelay delay;  // testing aid (inject_delay.h): off unless asked for
   // Owned reference to a coroutine already created by the thread that called the handler; the
   // loop then only runs it. nullptr: the loop calls the route's handler itself.
   PyObject* awaitable = nullptr;

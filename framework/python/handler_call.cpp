@@ -13,7 +13,7 @@ bool is_awaitable(PyObject* object) {
 }
 
 HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t route, const Request& request,
-                            const std::vector<PathParam>& params, StageTrace& trace) {
+                            const std::vector<PathParam>& params, StageTrace& trace, const InjectedDelay& delay) {
   HandlerOutcome out;
   PyRef request_object(build_request_object(bindings.request_type(), request, params));
   stage_point(trace, FB_POINT_HANDLER_CALL);
@@ -26,6 +26,7 @@ HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t rou
       out.awaitable = result;
       return out;  // handler_return comes when it completes
     }
+    inject_delay(delay, FB_STAGE_HANDLER);
     stage_point(trace, FB_POINT_HANDLER_RETURN);
     if (result == nullptr) {
       out.response = exception_response();
@@ -34,13 +35,16 @@ HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t rou
       Py_DECREF(result);
     }
   }
+  inject_delay(delay, FB_STAGE_MARSHAL);
   stage_point(trace, FB_POINT_MARSHAL_DONE);
   return out;
 }
 
-Response finish_awaitable(PyObject* result, StageTrace& trace) {
+Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay) {
+  inject_delay(delay, FB_STAGE_HANDLER);
   stage_point(trace, FB_POINT_HANDLER_RETURN);
   Response response = result == nullptr ? exception_response() : convert_result(result);
+  inject_delay(delay, FB_STAGE_MARSHAL);
   stage_point(trace, FB_POINT_MARSHAL_DONE);
   return response;
 }

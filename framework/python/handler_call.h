@@ -14,14 +14,18 @@
 #include <vector>
 
 #include "framework/http.h"
+#include "framework/inject_delay.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/router.h"
 #include "framework/stage.h"
 
 namespace fb::python {
 
-inline void attach(PyThreadState* state, StageTrace& trace) {
+// `delay` (a testing aid, inject_delay.h) may add a busy-wait to the gil stage, and in
+// call_handler / finish_awaitable to the handler and marshal stages.
+inline void attach(PyThreadState* state, StageTrace& trace, const InjectedDelay& delay) {
   stage_point(trace, FB_POINT_GIL_REQUEST);
+  inject_delay(delay, FB_STAGE_GIL);
   PyEval_RestoreThread(state);
   stage_point(trace, FB_POINT_GIL_ACQUIRED);
 }
@@ -31,7 +35,7 @@ inline void detach() { PyEval_SaveThread(); }
 // attach() now, detach() at scope exit, also when a C++ exception leaves the scope.
 class AttachedScope {
  public:
-  AttachedScope(PyThreadState* state, StageTrace& trace) { attach(state, trace); }
+  AttachedScope(PyThreadState* state, StageTrace& trace, const InjectedDelay& delay) { attach(state, trace, delay); }
   ~AttachedScope() {
     if (attached_) detach();
   }
@@ -54,11 +58,11 @@ struct HandlerOutcome {
 // Calls route `route`'s handler. A handler that raises (or a result that cannot be converted)
 // gives a 500 response naming the exception.
 HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t route, const Request& request,
-                            const std::vector<PathParam>& params, StageTrace& trace);
+                            const std::vector<PathParam>& params, StageTrace& trace, const InjectedDelay& delay);
 
 // The response for a finished awaitable: `result` (borrowed), or nullptr with the exception set
 // (cleared here). Stamps handler_return and marshal_done.
-Response finish_awaitable(PyObject* result, StageTrace& trace);
+Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay);
 
 // A coroutine, or any object with __await__ (asyncio futures, Cython coroutines).
 bool is_awaitable(PyObject* object);

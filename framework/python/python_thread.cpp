@@ -80,8 +80,8 @@ std::optional<Response> PythonThread::call(std::size_t route, const Request& req
                                            const std::vector<PathParam>& params, StageTrace& trace,
                                            AsyncRequest& async_request) {
   Lane& lane = lane_for(route);
-  AttachedScope attached(lane.state, trace);
-  HandlerOutcome out = call_handler(*lane.bindings, route, request, params, trace);
+  AttachedScope attached(lane.state, trace, async_request.delay);
+  HandlerOutcome out = call_handler(*lane.bindings, route, request, params, trace, async_request.delay);
   if (out.awaitable != nullptr) {
     async_request.awaitable = out.awaitable;
     loop(lane).post(async_request);  // the request completes on the loop; detached at scope exit

@@ -58,7 +58,7 @@ class PythonThread {
   PythonThread& operator=(const PythonThread&) = delete;
 
   // Runs route `route`'s handler on this thread (stage points: handler_call.h) and returns the
-  // response. A handler that returns a coroutine although its route is not ASYNC: the coroutine
+  // response; async_request.delay is the injected delay, if any. A handler that returns a coroutine although its route is not ASYNC: the coroutine
   // goes to this thread's loop for that interpreter as `async_request` (awaitable set) and
   // nullopt is returned; the request then completes through async_request.complete, and the
   // caller must not touch it.

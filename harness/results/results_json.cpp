@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "framework/inject_delay.h"
 #include "harness/stats/aggregate.h"
 #include "harness/stats/stage_summary.h"
 #include "probes/alloc_counter.h"
@@ -76,6 +77,13 @@ json run_json(const RunRecord& run) {
   j["interpreters"] = interpreters;
   j["route_interpreters"] = run.route_interpreters;
   return j;
+}
+
+// config.inject_delay: null, or {"stage": "dispatch", "ns": 2000, "spec": "dispatch=2000"}.
+json inject_delay_json(const std::string& spec) {
+  if (spec.empty()) return nullptr;
+  const InjectedDelay d = parse_injected_delay(spec);
+  return {{"stage", std::string(probes::stage_name(d.stage))}, {"ns", d.ns}, {"spec", spec}};
 }
 
 json aggregate_json(const Aggregate& a) {
@@ -171,7 +179,8 @@ json results_to_json(const ResultsDocument& doc) {
             {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample},
             {"future_spin_ns", cfg.future_spin_ns}, {"wait", cfg.wait},
             {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}},
-            {"subinterp_fallback", cfg.subinterp_fallback}}},
+            {"subinterp_fallback", cfg.subinterp_fallback},
+            {"inject_delay", inject_delay_json(cfg.inject_delay)}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_from_runs(runs)}};

@@ -3,6 +3,8 @@
 //
 // Format history (bump kSchemaVersion when renaming or removing a key; adding is free):
 //   1 - first version: context, scenario, config, routes, runs[] with stages, aggregates[].
+//       Added since: config.inject_delay (null, or {stage, ns, spec} when --inject-delay was
+//       used: such a file measures a deliberately slowed pipeline).
 #pragma once
 
 #include <nlohmann/json.hpp>

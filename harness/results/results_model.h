@@ -47,6 +47,7 @@ struct ResultsConfig {
   std::int64_t demote_budget_ns = 0;  // demotion guard (direct path): budget per call
   std::uint32_t demote_after = 0;     // and slow calls before demoting
   std::string subinterp_fallback = "fail";
+  std::string inject_delay;  // "dispatch=2000" (testing aid, framework/inject_delay.h); "" = none
 };
 
 struct ResultsContext {

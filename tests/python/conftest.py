@@ -33,3 +33,22 @@ def fasterbench():
 @pytest.fixture()
 def repo():
     return REPO
+
+
+# The gate's statistical validation (test_gate_validation.py) takes minutes of measurements:
+# it runs only with FASTERBENCH_GATE_VALIDATION=1, e.g.
+#     FASTERBENCH_GATE_VALIDATION=1 ctest --test-dir build -L gate-validation --output-on-failure
+# (or FASTERBENCH_GATE_VALIDATION=1 /usr/bin/python3 -m pytest -q -m gate_validation tests/python).
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gate_validation: slow statistical validation of `fasterbench gate` "
+                                       "(runs with FASTERBENCH_GATE_VALIDATION=1)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("FASTERBENCH_GATE_VALIDATION") == "1":
+        return
+    skip = pytest.mark.skip(reason="gate validation is slow: set FASTERBENCH_GATE_VALIDATION=1 "
+                                   "(FASTERBENCH_GATE_VALIDATION=1 ctest -L gate-validation)")
+    for item in items:
+        if "gate_validation" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,61 @@
+// A testing aid: a regression you can inject. `--inject-delay STAGE=NS` makes the pipeline
+// busy-wait NS nanoseconds inside one stage of every request (between that stage's start and
+// end stage points), so tests can prove that `fasterbench gate` catches a known slowdown and
+// names the stage. Not an optimization switch and never on by default.
+//
+// Where the wait sits, per stage (end point stamped after the wait):
+//   route     after the router returns, before ROUTE_MATCHED (calling thread)
+//   dispatch  on the worker after it dequeued the task, before DEQUEUE
+//   gil       after GIL_REQUEST, before the worker attaches (the GIL is not held)
+//   handler   after the Python call returns, before HANDLER_RETURN (GIL held)
+//   marshal   after the result is converted, before MARSHAL_DONE (GIL held)
+//   future    on the producer after FUTURE_SET, before completing the future
+//   other     on the caller after FUTURE_OBSERVED, before RESPONSE_READY (no named stage)
+// `total` is not accepted: every delay lands in total.
+//
+// Cost when off: each site is one compare of a stage id against a constant that is never
+// equal, a branch the predictor always gets right.
+//
+// SHARP EDGES: the delay lives in AppConfig; the paths that run handlers take it as an argument
+// (python/handler_call.h) or in their AsyncRequest. A new path must pass it on, or gil, handler
+// and marshal delays silently miss that path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "probes/stage_ids.h"
+
+namespace fb {
+
+struct InjectedDelay {
+  fb_stage stage = FB_STAGE_COUNT;  // FB_STAGE_COUNT: no delay
+  std::uint32_t ns = 0;
+
+  bool active() const noexcept { return stage != FB_STAGE_COUNT && ns > 0; }
+};
+
+// Largest accepted delay: 10 ms, far beyond any useful regression and short enough that a
+// typo cannot stall a run for minutes.
+inline constexpr std::uint32_t kMaxInjectedDelayNs = 10'000'000;
+
+// Parses "dispatch=2000" (stage name '=' whole nanoseconds). Throws std::invalid_argument with
+// a one-line message naming the accepted stages, for: no '=', an unknown stage or `total`, a
+// number that is not a whole number in [0, kMaxInjectedDelayNs].
+InjectedDelay parse_injected_delay(std::string_view spec);
+
+// "dispatch=2000", or "" when not active.
+std::string to_string(const InjectedDelay& delay);
+
+// Spins (with a pause hint) until `ns` nanoseconds of CLOCK_MONOTONIC have passed.
+void busy_wait_ns(std::uint32_t ns) noexcept;
+
+// The hot-path check at the site of stage `here`.
+inline void inject_delay(const InjectedDelay& delay, fb_stage here) noexcept {
+  if (delay.stage == here) [[unlikely]] {
+    busy_wait_ns(delay.ns);
+  }
+}
+
+}  // namespace fb

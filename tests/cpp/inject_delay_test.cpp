@@ -1,0 +1,56 @@
+// The injectable regression's parser and busy-wait.
+#include "framework/inject_delay.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+using namespace fb;
+
+TEST(ParseInjectedDelay, AcceptsNamedStages) {
+  const InjectedDelay d = parse_injected_delay("dispatch=2000");
+  EXPECT_EQ(d.stage, FB_STAGE_DISPATCH);
+  EXPECT_EQ(d.ns, 2000u);
+  EXPECT_TRUE(d.active());
+  EXPECT_EQ(to_string(d), "dispatch=2000");
+  EXPECT_EQ(parse_injected_delay("other=1").stage, FB_STAGE_OTHER);
+  EXPECT_FALSE(parse_injected_delay("gil=0").active());  // zero: accepted, does nothing
+  EXPECT_FALSE(InjectedDelay{}.active());
+  EXPECT_EQ(to_string(InjectedDelay{}), "");
+}
+
+TEST(ParseInjectedDelay, RejectsWithOneLineMessages) {
+  auto message = [](const char* spec) {
+    try {
+      parse_injected_delay(spec);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message("dispach=2000"), "unknown stage 'dispach' (accepted: route, dispatch, gil, marshal, handler, future, other)");
+  EXPECT_EQ(message("total=2000"), "unknown stage 'total' (accepted: route, dispatch, gil, marshal, handler, future, other)");
+  EXPECT_EQ(message("dispatch"), "expected STAGE=NS, e.g. dispatch=2000, got 'dispatch'");
+  EXPECT_EQ(message("dispatch=2us"), "delay '2us' is not a whole number of nanoseconds in [0, 10000000]");
+  EXPECT_EQ(message("dispatch=-5"), "delay '-5' is not a whole number of nanoseconds in [0, 10000000]");
+  EXPECT_EQ(message("dispatch=10000001"), "delay '10000001' is not a whole number of nanoseconds in [0, 10000000]");
+  EXPECT_EQ(message("dispatch="), "delay '' is not a whole number of nanoseconds in [0, 10000000]");
+}
+
+TEST(BusyWait, WaitsAtLeastTheDelay) {
+  const auto start = std::chrono::steady_clock::now();
+  busy_wait_ns(200'000);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(elapsed, 200'000);
+}
+
+TEST(InjectDelay, OnlyTheNamedStageWaits) {
+  const InjectedDelay d{FB_STAGE_HANDLER, 300'000};
+  auto time = [&](fb_stage here) {
+    const auto start = std::chrono::steady_clock::now();
+    inject_delay(d, here);
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  };
+  EXPECT_GE(time(FB_STAGE_HANDLER), 300'000);
+  EXPECT_LT(time(FB_STAGE_DISPATCH), 300'000);
+}
