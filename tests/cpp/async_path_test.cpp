@@ -8,6 +8,7 @@
 #include <barrier>
 #include <chrono>
 #include <latch>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -58,6 +59,45 @@ constexpr auto kLoopLimit = std::chrono::milliseconds(25);
 constexpr auto kAppLimit = std::chrono::milliseconds(75);
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// The Python objects ASYNC requests create that must not outlive the loops that ran them:
+// futures and tasks, coroutines, event loops, WorkerLoops, and our heap types (Completion,
+// Request), which live as long as any of their instances (those are not gc-tracked themselves).
+// Returns their sorted type names, after a full collection.
+constexpr const char* kLiveAsyncObjects = R"py(
+def live_async_objects():
+    import asyncio, gc, types
+    gc.collect()
+    kinds = (asyncio.Future, types.CoroutineType, asyncio.AbstractEventLoop)
+    names = []
+    for o in gc.get_objects():
+        if isinstance(o, kinds) or type(o).__name__ == "WorkerLoop":
+            names.append(type(o).__qualname__)
+        elif isinstance(o, type) and o.__module__ == "fasterbench":
+            names.append("type " + o.__qualname__)
+    return sorted(names)
+)py";
+
+std::vector<std::string> live_async_objects() {
+  fb::python::GilScope gil;
+  using fb::python::PyRef;
+  std::vector<std::string> names;
+  PyRef globals(PyDict_New());
+  if (globals && PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) == 0) {
+    PyRef defined(PyRun_String(kLiveAsyncObjects, Py_file_input, globals.get(), globals.get()));
+    PyObject* fn = defined ? PyDict_GetItemString(globals.get(), "live_async_objects") : nullptr;  // borrowed
+    PyRef list(fn != nullptr ? PyObject_CallNoArgs(fn) : nullptr);
+    for (Py_ssize_t i = 0; list && i < PyList_GET_SIZE(list.get()); ++i) {
+      const char* name = PyUnicode_AsUTF8(PyList_GET_ITEM(list.get(), i));
+      names.emplace_back(name != nullptr ? name : "?");
+    }
+  }
+  if (PyErr_Occurred()) {
+    PyErr_Print();
+    ADD_FAILURE() << "counting live asyncio objects failed";
+  }
+  return names;
+}
 
 TEST(AsyncLoop, HundredPostedAwaitsOverlap) {
   fb::probes::calibrate_clock();
@@ -181,6 +221,26 @@ TEST_P(AsyncPath, ShutdownCancelsLeftoverTasksPromptly) {
     }
   }
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+}
+
+// Every request kind of the async path, then the App goes: nothing it created in Python may
+// remain (a reference we leak to a task, coroutine, loop or Completion shows up here, while
+// LeakSanitizer sees Python objects only through their larger malloc'ed blocks).
+TEST_P(AsyncPath, ReleasesTasksCoroutinesAndLoops) {
+  fb::python::ensure_python();
+  const std::vector<std::string> before = live_async_objects();
+  {
+    App app(async_config(GetParam()));
+    for (int i = 0; i < 20; ++i) {
+      StageTrace t;
+      EXPECT_EQ(app.handle(get("/sleep"), t).status, 200);
+      t.clear();
+      EXPECT_EQ(app.handle(get("/boom"), t).status, 500);
+    }
+    StageTrace t;
+    EXPECT_EQ(app.handle(get("/spawn"), t).status, 200);  // a task the shutdown cancels
+  }
+  EXPECT_EQ(live_async_objects(), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Phases, AsyncPath, ::testing::Values(false, true),
