@@ -32,8 +32,8 @@ struct RouteState {
   HandlerKind registered = HandlerKind::sync_blocking;
   bool overridden = false;
   std::string reason;
-  // Slow direct calls so far (fetch_add by calling threads, relaxed: only the count matters,
-  // and the thread whose increment reaches the limit demotes).
+  // Slow direct calls in a row (fetch_add by calling threads, reset by a call within budget;
+  // relaxed: only the count matters, and the thread whose increment reaches the limit demotes).
   std::atomic<std::uint32_t> slow_calls{0};
   // Successful demotions (0 or 1 per route; relaxed, read for reporting).
   std::atomic<std::uint64_t> demotions{0};
@@ -203,7 +203,10 @@ struct App::Impl {
     }
     attached.detach_now();
     const probes::Ticks took = trace.at[FB_POINT_HANDLER_RETURN] - trace.at[FB_POINT_HANDLER_CALL];
-    if (took > budget_ticks && route.slow_calls.fetch_add(1, std::memory_order_relaxed) + 1 == config.demotion.after) {
+    if (took <= budget_ticks) {
+      // The hot path only reads: the count is almost always 0 already.
+      if (route.slow_calls.load(std::memory_order_relaxed) != 0) route.slow_calls.store(0, std::memory_order_relaxed);
+    } else if (route.slow_calls.fetch_add(1, std::memory_order_relaxed) + 1 == config.demotion.after) {
       demote(route, HandlerKind::sync_blocking);
     }
     return std::move(out.response);

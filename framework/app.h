@@ -8,8 +8,11 @@
 // executor, and coroutines run on the workers' event loops (python/async_loop.h) in every phase.
 //
 // Demotion guard (direct only): a SYNC_FAST call whose handler stage exceeds the budget counts
-// as slow; after `after` slow calls the route becomes SYNC_BLOCKING for the rest of the App's
-// life, so a misclassified handler cannot keep stalling calling threads. A SYNC_FAST handler
+// as slow; after `after` slow calls in a row (a call within budget resets the count) the route
+// becomes SYNC_BLOCKING for the rest of the App's life, so a misclassified handler cannot keep
+// stalling calling threads. "In a row" keeps isolated slow calls (a preempted thread, a fresh
+// interpreter's first calls) from demoting a handler that is fast; a blocking one is slow on
+// every call. With several calling threads the row is the order in which calls finish. A SYNC_FAST handler
 // that returns a coroutine is switched to ASYNC the same way. Both count as one demotion.
 //
 // Lifetime: no handle() call may be in flight when the App is destroyed.
@@ -48,7 +51,7 @@ inline constexpr std::chrono::nanoseconds kDefaultFutureSpin{0};
 
 struct DemotionPolicy {
   std::chrono::nanoseconds budget{200'000};  // a SYNC_FAST call slower than this is slow
-  std::uint32_t after = 3;                   // slow calls before the route is demoted (>= 1)
+  std::uint32_t after = 3;                   // slow calls in a row before the route is demoted (>= 1)
 };
 
 struct AppConfig {

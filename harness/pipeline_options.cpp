@@ -12,7 +12,7 @@ void add_pipeline_options(CLI::App& cmd, PipelineOptions& o) {
                  "Demotion guard (direct path): a SYNC_FAST handler call longer than this many microseconds "
                  "counts as slow (decimal allowed, default 200)");
   cmd.add_option("--demote-after", o.demote_after,
-                 "Demotion guard: slow calls after which a SYNC_FAST route is demoted to SYNC_BLOCKING for "
+                 "Demotion guard: slow calls in a row after which a SYNC_FAST route is demoted to SYNC_BLOCKING for "
                  "the rest of the configuration's repetitions (integer >= 1, default 3)");
 }
 

@@ -130,6 +130,23 @@ TEST_F(DirectPath, SlowFastHandlerIsDemotedAfterKSlowCalls) {
   EXPECT_FALSE(went_through_executor(t));
 }
 
+TEST_F(DirectPath, ACallWithinBudgetResetsTheSlowCount) {
+  // slow, slow, fast, slow, slow: never 3 slow calls in a row, so no demotion; one more does.
+  auto call = [&](bool slow) {
+    Request r = get("/busy");
+    if (!slow) r.query = "fast=1";
+    StageTrace t;
+    EXPECT_EQ(app->handle(r, t).status, 200);
+    return went_through_executor(t);
+  };
+  for (bool slow : {true, true, false, true, true}) EXPECT_FALSE(call(slow));
+  EXPECT_EQ(app->routes()[kBusy].current, HandlerKind::sync_fast);
+  EXPECT_EQ(app->demotions(), 0u);
+  EXPECT_FALSE(call(true));  // the third slow call in a row demotes (it still ran directly)
+  EXPECT_EQ(app->routes()[kBusy].current, HandlerKind::sync_blocking);
+  EXPECT_TRUE(call(false));
+}
+
 TEST_F(DirectPath, ForcedFastBlockingHandlerIsDemotedToo) {
   EXPECT_TRUE(app->routes()[kSleepyForcedFast].overridden);
   for (int i = 0; i < 3; ++i) {
