@@ -137,7 +137,18 @@ void print_phase_summary(const json& doc, std::FILE* out) {
              ctx.at("cpus").get<int>(), ctx.at("steal_pct").get<double>(), doc.at("config").at("repetitions").get<int>());
   fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}\n", "config", "total p50 [95% CI]", "spread",
              "p99", "dispatch", "gil", "future", "req/s", "step", "demotions");
-  double previous = 0;
+  // step: total p50 vs the closest lower cumulative phase measured (P1 vs P0, ...); other
+  // configurations have none. "~" marks a step whose two 95 % CIs overlap: no difference measured.
+  struct PhaseTotal {
+    double median, low, high;
+  };
+  std::map<std::string, PhaseTotal> phases;  // "P0".."P4" sort in phase order
+  for (const json& agg : doc.at("aggregates")) {
+    if (!agg.at("phase").is_string() || !agg.at("supported").get<bool>()) continue;
+    const json& t = agg.at("stages").at("total").at("p50_ns");
+    phases[agg.at("phase").get<std::string>()] = {t.at("median").get<double>(), t.at("ci_low").get<double>(),
+                                                  t.at("ci_high").get<double>()};
+  }
   for (const json& agg : doc.at("aggregates")) {
     const std::string config = agg.at("config").get<std::string>();
     if (!agg.at("supported").get<bool>()) {
@@ -152,21 +163,28 @@ void print_phase_summary(const json& doc, std::FILE* out) {
                  ? std::string("-")
                  : format_ns(stages.at(stage).at("p50_ns").at("median").get<double>());
     };
-    const std::string step =
-        previous > 0 ? fmt::format("{:+.1f} %", (median_total - previous) / previous * 100.0) : std::string("");
+    const double low = total.at("ci_low").get<double>(), high = total.at("ci_high").get<double>();
+    std::string step;
+    if (agg.at("phase").is_string()) {
+      const auto here = phases.find(agg.at("phase").get<std::string>());
+      if (here != phases.begin() && here != phases.end()) {
+        const PhaseTotal& before = std::prev(here)->second;
+        const bool overlap = low <= before.high && before.low <= high;
+        step = fmt::format("{}{:+.1f} %", overlap ? "~" : "", (median_total - before.median) / before.median * 100.0);
+      }
+    }
     double demotions = 0;  // summed over the configuration's repetitions
     for (const json& run : doc.at("runs")) {
       if (run.at("config") == config) demotions += run.value("demotions", 0.0);
     }
     fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}\n", config,
-               fmt::format("{} [{}, {}]", format_ns(median_total), format_ns(total.at("ci_low").get<double>()),
-                           format_ns(total.at("ci_high").get<double>())),
+               fmt::format("{} [{}, {}]", format_ns(median_total), format_ns(low), format_ns(high)),
                fmt::format("{:.1f} %", total.at("spread_pct").get<double>()),
                format_ns(stages.at("total").at("p99_ns").at("median").get<double>()), p50("dispatch"), p50("gil"),
                p50("future"), format_count(agg.at("throughput_rps").at("median").get<double>()), step,
                format_count(demotions));
-    previous = median_total;
   }
+  fmt::print(out, "(step: total p50 vs the phase before; ~ = their 95 % CIs overlap, no difference measured)\n");
 }
 
 void print_interpreters(const json& doc, std::FILE* out) {
