@@ -161,7 +161,8 @@ std::string unavailable_reason(Optimization opt) {
     return std::string("needs Python >= 3.12 (this build embeds ") + PY_VERSION + ")";
   }
   if (!compiled_in(opt)) {
-    if (option_on(opt)) return "not implemented in this build yet (" + cmake_option(opt) + " is ON, but the path is missing)";
+    // Only reachable if a HAVE_ definition is forced off while its option is ON.
+    if (option_on(opt)) return "missing from this build although " + cmake_option(opt) + " is ON (see framework/CMakeLists.txt)";
     return "compiled out (this build was configured with -D" + cmake_option(opt) + "=OFF; reconfigure with =ON)";
   }
   return "";

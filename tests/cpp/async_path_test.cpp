@@ -40,12 +40,7 @@ AppConfig async_config(bool direct) {
   return c;
 }
 
-Request get(std::string_view path) {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  return r;
-}
+Request get(std::string_view path) { return fb::test::get_request(path); }
 
 // 100 requests to a handler awaiting asyncio.sleep(0.001), all in flight at once. One after
 // the other they would take >= 100 ms. Posted straight to one loop they take ~4 ms on these

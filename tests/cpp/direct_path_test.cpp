@@ -39,12 +39,7 @@ AppConfig direct_config(bool direct = true) {
   return c;
 }
 
-Request get(std::string_view path) {
-  Request r;
-  r.method = "GET";
-  r.path = path;
-  return r;
-}
+Request get(std::string_view path) { return fb::test::get_request(path); }
 
 bool went_through_executor(const StageTrace& t) { return t.reached(FB_POINT_DEQUEUE); }
 

@@ -55,9 +55,7 @@ AppConfig subinterp_config(std::size_t workers = 2) {
 }
 
 Request get(std::string_view path, std::string_view query = "") {
-  Request r;
-  r.method = "GET";
-  r.path = path;
+  Request r = fb::test::get_request(path);
   r.query = query;
   return r;
 }
