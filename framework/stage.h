@@ -1,12 +1,17 @@
 // The one stage-point function. The pipeline calls stage_point() at every boundary of
-// DESIGN.md's stage table; it stamps the in-process clock into the request's trace and tells
-// the allocation counter which stage this thread is now in. The pipeline never knows which
-// probe backend reads the trace afterwards, nor whether allocations are being counted.
+// DESIGN.md's stage table; it stamps the in-process clock into the request's trace, fires the
+// point's USDT probe (probes/usdt.h) for the requests the load generator sampled when a tracer
+// is attached, and tells the allocation counter which stage this thread is now in. The pipeline
+// never knows which probe backend reads the trace afterwards, nor whether allocations are being
+// counted.
 #pragma once
+
+#include <cstdint>
 
 #include "probes/alloc_counter.h"
 #include "probes/clock.h"
 #include "probes/stage_latencies.h"
+#include "probes/usdt.h"
 
 namespace fb {
 
@@ -15,13 +20,24 @@ namespace fb {
 // observing the completion (acquire).
 struct StageTrace {
   probes::PointStamps at{};
+  // Set by the load generator before the request enters the pipeline, read-only afterwards:
+  // whether this request fires the USDT probes (1 in N, --probe-sample), and the id the
+  // probes carry so the eBPF side can follow the request across threads.
+  bool sampled = false;
+  std::uint64_t request_id = 0;
 
-  void clear() noexcept { at.fill(0); }
+  void clear() noexcept { at.fill(0); }  // keeps sampled/request_id: the caller sets them
   bool reached(fb_point p) const noexcept { return at[p] != 0; }
 };
 
+// Unsampled requests pay one predictable branch for the probes; sampled ones call out of line,
+// where each point's probe is fired only while its semaphore says a tracer is attached. The
+// probe fires right after the stamp, so the in-process and the eBPF timestamps of a point are
+// as close as they can be.
 inline void stage_point(StageTrace& trace, fb_point point) noexcept {
-  trace.at[point] = probes::now_ticks();
+  const probes::Ticks now = probes::now_ticks();
+  trace.at[point] = now;
+  if (trace.sampled) [[unlikely]] probes::usdt_fire(point, trace.request_id, now);
   probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);
 }
 

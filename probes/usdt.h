@@ -1,0 +1,74 @@
+// USDT glue: one statically defined tracepoint per stage point (provider `fasterbench`, probe
+// named like the point: kPointNames in probes/stage_names.h), each guarded by its semaphore.
+//
+// A probe site is a single `nop` plus an ELF note (`.note.stapsdt`) naming the provider, the
+// probe, the site address, the semaphore address and the argument locations. A tracer that
+// attaches (libbpf's bpf_program__attach_usdt, bpftrace, perf) makes the kernel increment the
+// probe's semaphore in this process; while it is zero the site is skipped, so an unattached
+// probe costs a load and a predictable branch, and only for requests the load generator
+// sampled (framework/stage.h tests `sampled` first).
+//
+// Arguments of every probe: (request id, in-process clock ticks at the point). The eBPF side
+// (probes/bpf/stages.bpf.c) keys its per-request state by the id and takes its own
+// bpf_ktime_get_ns timestamps; the ticks let a reader line raw records up with the
+// in-process trace.
+//
+// SHARP EDGES: the semaphore symbols must have C linkage and live in `.probes` (the note
+// stores their addresses); they are defined once, in probes/usdt.cpp. Without <sys/sdt.h>
+// (systemtap-sdt-dev) the probes compile to nothing and FASTERBENCH_HAVE_USDT is 0.
+#pragma once
+
+#include <cstdint>
+
+#include "probes/stage_ids.h"
+
+// The stage points in fb_point order: X(ENUM_SUFFIX, probe_name). probes/usdt.cpp checks the
+// list against kPointNames.
+#define FB_USDT_POINTS(X)                         \
+  X(ARRIVE, arrive)                               \
+  X(ROUTE_MATCHED, route_matched)                 \
+  X(FUTURE_CREATE, future_create)                 \
+  X(FUTURE_CREATED, future_created)               \
+  X(ENQUEUE, enqueue)                             \
+  X(DEQUEUE, dequeue)                             \
+  X(GIL_REQUEST, gil_request)                     \
+  X(GIL_ACQUIRED, gil_acquired)                   \
+  X(HANDLER_CALL, handler_call)                   \
+  X(HANDLER_RETURN, handler_return)               \
+  X(MARSHAL_DONE, marshal_done)                   \
+  X(FUTURE_SET, future_set)                       \
+  X(FUTURE_OBSERVED, future_observed)             \
+  X(RESPONSE_READY, response_ready)
+
+#if __has_include(<sys/sdt.h>)
+#define FASTERBENCH_HAVE_USDT 1
+#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+
+#define FB_USDT_SEMAPHORE(name) fasterbench_##name##_semaphore
+#define FB_USDT_DECLARE_SEMAPHORE(point, name) \
+  extern "C" unsigned short FB_USDT_SEMAPHORE(name) __attribute__((unused)) __attribute__((section(".probes")));
+FB_USDT_POINTS(FB_USDT_DECLARE_SEMAPHORE)
+
+// Non-zero while a tracer is attached. Read through volatile: the kernel writes it behind the
+// compiler's back, and a loop must not hoist the load.
+#define FB_USDT_ENABLED(name) \
+  __builtin_expect(*static_cast<volatile unsigned short*>(&FB_USDT_SEMAPHORE(name)) != 0, 0)
+#define FB_USDT_FIRE(name, request_id, ticks) STAP_PROBE2(fasterbench, name, request_id, ticks)
+#else
+#define FASTERBENCH_HAVE_USDT 0
+#define FB_USDT_ENABLED(name) false
+#define FB_USDT_FIRE(name, request_id, ticks) ((void)(request_id), (void)(ticks))
+#endif
+
+namespace fb::probes {
+
+// Fires the USDT probe of `point` when a tracer is attached to it. Called by stage_point only
+// for sampled requests, so it is out of line (one probe site per point, nothing added to the
+// unsampled path) and marked cold.
+[[gnu::cold]] void usdt_fire(fb_point point, std::uint64_t request_id, std::uint64_t ticks) noexcept;
+
+// Whether this build has the probes (sys/sdt.h was found).
+inline constexpr bool kHaveUsdt = FASTERBENCH_HAVE_USDT != 0;
+
+}  // namespace fb::probes
