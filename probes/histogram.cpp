@@ -7,6 +7,20 @@ namespace fb::probes {
 
 Histogram::Histogram() : counts_(kBucketCount, 0) {}
 
+Histogram Histogram::from_buckets(const std::uint64_t* counts, std::uint64_t sum, std::uint64_t min,
+                                  std::uint64_t max) {
+  Histogram h;
+  for (std::size_t i = 0; i < kBucketCount; ++i) {
+    h.counts_[i] = counts[i];
+    h.count_ += counts[i];
+  }
+  if (h.count_ == 0) return h;
+  h.sum_ = sum;
+  h.min_ = min;
+  h.max_ = max;
+  return h;
+}
+
 void Histogram::merge(const Histogram& other) noexcept {
   for (std::size_t i = 0; i < kBucketCount; ++i) counts_[i] += other.counts_[i];
   count_ += other.count_;

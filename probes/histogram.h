@@ -33,6 +33,12 @@ class Histogram {
     if (value > max_) max_ = value;
   }
 
+  // A histogram rebuilt from counts laid out as bucket_index() lays them out (`counts` holds
+  // kBucketCount entries), with the exact count-independent totals kept beside them. The eBPF
+  // backend records in the kernel into this layout (probes/bpf/fb_hist.h).
+  static Histogram from_buckets(const std::uint64_t* counts, std::uint64_t sum, std::uint64_t min,
+                                std::uint64_t max);
+
   void merge(const Histogram& other) noexcept;
   void reset() noexcept;
 

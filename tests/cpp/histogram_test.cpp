@@ -94,3 +94,26 @@ TEST(Histogram, NonzeroBucketsAscending) {
   EXPECT_GE(buckets[1].first, 1000u);
   EXPECT_EQ(buckets[1].second, 1u);
 }
+
+// The eBPF backend rebuilds histograms from bucket counts recorded in the kernel.
+TEST(Histogram, FromBucketsMatchesRecording) {
+  Histogram recorded;
+  for (std::uint64_t v : {3ull, 300ull, 301ull, 5000ull, 123456ull}) recorded.record(v);
+  std::vector<std::uint64_t> counts(Histogram::kBucketCount, 0);
+  for (std::uint64_t v : {3ull, 300ull, 301ull, 5000ull, 123456ull}) ++counts[Histogram::bucket_index(v)];
+  const Histogram rebuilt = Histogram::from_buckets(counts.data(), 3 + 300 + 301 + 5000 + 123456, 3, 123456);
+  EXPECT_EQ(rebuilt.count(), recorded.count());
+  EXPECT_EQ(rebuilt.min(), recorded.min());
+  EXPECT_EQ(rebuilt.max(), recorded.max());
+  EXPECT_DOUBLE_EQ(rebuilt.mean(), recorded.mean());
+  for (double q : {0.0, 50.0, 90.0, 100.0}) EXPECT_EQ(rebuilt.value_at_percentile(q), recorded.value_at_percentile(q)) << q;
+  EXPECT_EQ(rebuilt.nonzero_buckets(), recorded.nonzero_buckets());
+}
+
+TEST(Histogram, FromEmptyBucketsIsEmpty) {
+  std::vector<std::uint64_t> counts(Histogram::kBucketCount, 0);
+  const Histogram h = Histogram::from_buckets(counts.data(), 0, ~0ull, 0);
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.min(), 0u);
+  EXPECT_EQ(h.max(), 0u);
+}

@@ -1,0 +1,76 @@
+/* Kernel-only state that both programs use: stages.bpf.c (USDT hits) writes which request and
+ * stage each thread is in; offcpu.bpf.c (sched_switch / sched_wakeup) charges the thread's
+ * off-CPU time to that stage of that request. The two skeletons share the maps: the loader
+ * loads stages first and hands its map fds to offcpu (bpf_map__reuse_fd) before offcpu loads,
+ * so both definitions here must stay identical for both objects (one header guarantees it).
+ *
+ * Off-CPU accounting (what "off-CPU time of a stage" means):
+ *  - a stage a thread executes for a request (route, gil, handler, marshal, other, the future's
+ *    creation) is charged every off-CPU interval of that thread that starts inside it;
+ *  - a hand-off stage (dispatch: enqueue -> dequeue; the future: set -> observed) is carried by
+ *    the receiving thread: at `dequeue` / `future_observed` the receiver's last off-CPU
+ *    intervals are clipped to the hand-off span (and to after the receiver's last sampled
+ *    work) and charged. A worker parked on the queue shows up here: its wake-up and the wait
+ *    for a CPU are the dispatch stage's off-CPU time.
+ * The sender of a hand-off is not charged: once it has handed the request over it waits. */
+#ifndef FASTERBENCH_PROBES_BPF_FB_SHARED_BPF_H
+#define FASTERBENCH_PROBES_BPF_FB_SHARED_BPF_H
+
+#include "offcpu.h"
+#include "stages.h"
+
+#define FB_THREAD_IDLE 0xffu /* thread_state.stage: not carrying a sampled request */
+#define FB_RECENT_OFF 4      /* off-CPU intervals remembered per thread (power of two) */
+
+struct fb_interval {
+  __u64 off, on;
+};
+
+struct fb_thread_state {
+  __u64 request;      /* sampled request the thread carries, when stage != FB_THREAD_IDLE */
+  __u64 idle_since;   /* when it last handed a sampled request on (or finished one) */
+  __u64 off_ts;       /* when it left the CPU; 0 while it runs */
+  __u64 wake_ts;      /* last sched_wakeup while off the CPU */
+  __u32 stage;        /* fb_stage it executes, or FB_THREAD_IDLE */
+  __u32 role;         /* enum fb_role */
+  __u32 recent_next;  /* next slot of `recent` to overwrite */
+  __u32 pad;
+  struct fb_interval recent[FB_RECENT_OFF]; /* last off-CPU intervals, ring */
+};
+
+struct fb_request_state {
+  __u64 ts[FB_POINT_COUNT];         /* bpf_ktime_get_ns at each point; 0: not reached */
+  __u64 off_ns[FB_STAGE_COUNT];     /* off-CPU time charged to each stage */
+  __u64 arrive_ticks;               /* in-process clock at `arrive` */
+  __u32 caller_tid, worker_tid;
+  __u32 points;
+  __u32 pad;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, FB_MAX_THREADS);
+  __type(key, __u32); /* tid */
+  __type(value, struct fb_thread_state);
+} fb_threads SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, FB_MAX_INFLIGHT);
+  __type(key, __u64); /* request id (USDT argument) */
+  __type(value, struct fb_request_state);
+} fb_requests SEC(".maps");
+
+/* The thread's state, created (idle, role unknown) on first sight when `create`. */
+static __always_inline struct fb_thread_state *fb_thread(__u32 tid, bool create)
+{
+  struct fb_thread_state *t = bpf_map_lookup_elem(&fb_threads, &tid);
+
+  if (t || !create)
+    return t;
+  struct fb_thread_state fresh = {.stage = FB_THREAD_IDLE, .role = FB_ROLE_OTHER};
+  bpf_map_update_elem(&fb_threads, &tid, &fresh, BPF_NOEXIST);
+  return bpf_map_lookup_elem(&fb_threads, &tid);
+}
+
+#endif

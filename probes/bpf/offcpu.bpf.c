@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* offcpu: the kernel half of the off-CPU probe, in the manner of bcc's offcputime and runqlat
+ * but for the harness's own threads only (tgid filter). On every context switch it notes when a
+ * thread of ours leaves the CPU; when it comes back, the interval is remembered (for hand-off
+ * stages, see fb_shared.bpf.h) and, if the thread carries a sampled request, charged to the
+ * stage the thread is in (written by stages.bpf.c into the shared fb_threads map). A
+ * sched_wakeup followed by the switch-in gives the wake-up-to-run latency, kept per role
+ * (workers, clients) in log-linear histograms. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "fb_hist.bpf.h"
+#include "fb_shared.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 targ_tgid = 0;
+
+__u64 wakeup_hist[FB_ROLE_COUNT][FB_HIST_BUCKETS];
+struct fb_hist_totals wakeup_totals[FB_ROLE_COUNT];
+struct fb_offcpu_counters counters;
+
+static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now)
+{
+  __u64 off = t->off_ts, delta = now - off;
+  __u32 slot = t->recent_next & (FB_RECENT_OFF - 1);
+
+  t->recent[slot].off = off;
+  t->recent[slot].on = now;
+  t->recent_next++;
+  __sync_fetch_and_add(&counters.switches_in, 1);
+
+  __u32 stage = t->stage;
+  if (stage < FB_STAGE_COUNT) {
+    __u64 request = t->request;
+    struct fb_request_state *r = bpf_map_lookup_elem(&fb_requests, &request);
+
+    if (r) {
+      __sync_fetch_and_add(&r->off_ns[stage], delta);
+      __sync_fetch_and_add(&counters.charged, 1);
+    }
+  }
+  if (t->wake_ts && t->wake_ts >= off) {
+    fb_hist_record(&wakeup_hist[0][0], wakeup_totals, FB_ROLE_COUNT, t->role, now - t->wake_ts);
+  }
+  t->off_ts = 0;
+  t->wake_ts = 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(fb_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+  __u64 now;
+  struct fb_thread_state *t;
+
+  if (prev->tgid != targ_tgid && next->tgid != targ_tgid)
+    return 0;
+  now = bpf_ktime_get_ns();
+  if (prev->tgid == targ_tgid) {
+    t = fb_thread(prev->pid, true);
+    if (t)
+      t->off_ts = now;
+  }
+  if (next->tgid == targ_tgid) {
+    t = fb_thread(next->pid, false);
+    if (t && t->off_ts)
+      back_on_cpu(t, now);
+  }
+  return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(fb_sched_wakeup, struct task_struct *p)
+{
+  struct fb_thread_state *t;
+
+  if (p->tgid != targ_tgid)
+    return 0;
+  t = fb_thread(p->pid, false);
+  if (t && t->off_ts) {
+    t->wake_ts = bpf_ktime_get_ns();
+    __sync_fetch_and_add(&counters.wakeups, 1);
+  }
+  return 0;
+}

@@ -1,0 +1,13 @@
+// The effective capabilities the eBPF backend needs, read with capget(2) (no libcap).
+#pragma once
+
+#include <string>
+
+namespace fb::probes {
+
+// "" when this process may load and attach tracing BPF programs as far as capabilities go
+// (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, which the kernel accepts for both); otherwise a
+// sentence naming the missing ones.
+std::string missing_bpf_capabilities();
+
+}  // namespace fb::probes
