@@ -6,6 +6,7 @@
 
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/options.h"
+#include "harness/console_probes.h"
 #include "harness/console_table.h"
 #include "harness/exit_codes.h"
 #include "harness/measure.h"
@@ -35,6 +36,22 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   cmd->add_flag("--explain-routes", o.explain_routes,
                 "Print each route's classification (SYNC_FAST / SYNC_BLOCKING / ASYNC), where it runs under the "
                 "chosen --phase/--opt, and the reason; then exit without measuring (status 0)");
+  cmd->add_option("--probes", o.probes,
+                  "Probe backends: inproc (in-process clock, default), ebpf (also the eBPF programs on the USDT "
+                  "stage points and the scheduler; needs CAP_BPF+CAP_PERFMON, else continues in-process) or both "
+                  "(ebpf plus a per-stage cross-validation of the two)")
+      ->check(CLI::IsMember({"inproc", "ebpf", "both"}));
+  cmd->add_option("--probe-sample", o.probe_sample,
+                  fmt::format("With --probes ebpf|both: 1 request in N fires its USDT stage probes (each hit costs "
+                              "~1.2 µs; the sampled requests are kept out of `stages`). Integer >= 1 (default: {})",
+                              kDefaultProbeSample));
+  cmd->add_flag("--require-ebpf", o.require_ebpf,
+                "With --probes ebpf|both: exit 2 with the reason when the eBPF backend cannot run, instead of "
+                "continuing in-process");
+  cmd->add_flag("--probe-ab", o.probe_ab,
+                "With --probes ebpf|both: alternate repetitions with the eBPF programs detached and attached "
+                "(A B A B; attached runs are labelled <config>/ebpf), to measure their overhead in one invocation. "
+                "Needs --repetitions >= 2");
   return cmd;
 }
 
@@ -61,6 +78,18 @@ WaitPolicy resolve_wait(const RunOptions& o, const OptimizationSet& opts) {
                      " uses the mutex queue (add --opt lockfree, or use --phase P2..P4)");
   }
   return *wait_policy_from_name(o.wait);  // CLI11 has checked the spelling
+}
+
+ProbeSettings resolve_probes(const RunOptions& o, const ResolvedLoad& load) {
+  ProbeSettings p;
+  p.mode = o.probes == "ebpf" ? ProbeMode::ebpf : o.probes == "both" ? ProbeMode::both : ProbeMode::inproc;
+  if (o.probe_sample < 1) throw UsageError("--probe-sample must be >= 1, got " + std::to_string(o.probe_sample));
+  p.sample = o.probe_sample;
+  p.require_ebpf = o.require_ebpf;
+  p.alternate = o.probe_ab;
+  if (p.alternate && p.mode == ProbeMode::inproc) throw UsageError("--probe-ab needs --probes ebpf or both");
+  if (p.alternate && load.repetitions < 2) throw UsageError("--probe-ab needs --repetitions >= 2 (one detached, one attached)");
+  return p;
 }
 
 void check_output_path(const std::string& out) {
@@ -95,16 +124,23 @@ int cmd_run(const RunOptions& o) {
     return kExitOk;
   }
   check_output_path(o.out);
+  const ProbeSettings probe_settings = resolve_probes(o, load);
 
   const double stamp_cost = measure_stamp_cost_ns();
+  // Before the app starts: the eBPF backend calibrates its probe cost on a quiet process.
+  ProbeSession probe_session(probe_settings);
   ResultsDocument doc = make_document("run", scenario, load, settings.demotion, stamp_cost);
   doc.config.wait = std::string(wait_policy_name(settings.wait));
   doc.config.inject_delay = to_string(settings.delay);
+  doc.config.probes = probe_mode_name(probe_settings.mode);
+  doc.config.probe_sample = probe_session.ebpf_running() ? probe_settings.sample : 0;
+  doc.context.ebpf = probe_session.context();
   if (settings.delay.active()) {
     fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
                to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
   }
-  ConfigurationResult measured = measure_configuration(scenario, load, opts, settings, stamp_cost, !o.load.no_progress);
+  ConfigurationResult measured =
+      measure_configuration(scenario, load, opts, settings, stamp_cost, !o.load.no_progress, &probe_session);
   doc.runs = std::move(measured.runs);
   doc.routes = std::move(measured.routes);
 
@@ -116,6 +152,7 @@ int cmd_run(const RunOptions& o) {
   print_stage_tables(json, stdout);
   print_route_summary(json, stdout);
   print_interpreters(json, stdout);
+  print_probe_sections(json, stdout);
   if (!o.out.empty()) {
     write_file_atomically(o.out, json.dump(2) + "\n");
     fmt::print("results: {}\n", o.out);

@@ -8,6 +8,7 @@
 
 #include "harness/load_options.h"
 #include "harness/pipeline_options.h"
+#include "harness/probe_session.h"
 
 namespace fb::harness {
 
@@ -19,6 +20,10 @@ struct RunOptions {
   std::string out;    // results JSON path; empty: none
   PipelineOptions pipeline;
   bool explain_routes = false;  // print the routes' classification and exit
+  std::string probes = "inproc";                     // --probes
+  std::int64_t probe_sample = kDefaultProbeSample;   // --probe-sample
+  bool require_ebpf = false;                         // --require-ebpf
+  bool probe_ab = false;                             // --probe-ab
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);

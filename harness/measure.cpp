@@ -4,6 +4,7 @@
 
 #include "harness/exit_codes.h"
 #include "harness/load/closed_loop.h"
+#include "harness/probe_session.h"
 #include "harness/progress.h"
 #include "probes/clock.h"
 
@@ -39,13 +40,15 @@ std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config
 }
 
 ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                          const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress) {
+                                          const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress,
+                                          ProbeSession* probe_session) {
   std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, pipeline));
 
   RequestMix mix(scenario);
-  ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
   ConfigurationResult result;
   for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
+    ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
+    if (probe_session != nullptr) probe_session->prepare_run(static_cast<int>(rep), settings);
     LoadProgress progress;
     RunRecord run;
     run.config = config_label(opts);
@@ -60,6 +63,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const Resolv
                       show_progress);
       run.load = run_closed_loop(*app, mix, settings, &progress);
     }
+    if (probe_session != nullptr) probe_session->finish_run(run);
     // Demotions of this repetition, its warm-up included. A demoted route stays demoted for
     // the app's life, i.e. for the later repetitions of this configuration too.
     run.demotions = app->demotions() - demotions_before;

@@ -23,6 +23,8 @@ struct PipelineSettings {
   InjectedDelay delay;                     // testing aid (framework/inject_delay.h), off by default
 };
 
+class ProbeSession;
+
 // The App configuration for a scenario under `opts`.
 AppConfig app_config(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
                      const PipelineSettings& settings);
@@ -37,8 +39,11 @@ struct ConfigurationResult {
   std::vector<RouteRecord> routes;  // classification, and demotions over all repetitions
 };
 
+// `probe_session`, when given, samples requests for the eBPF backend and adds its findings to
+// each run.
 ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
-                                          const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress);
+                                          const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress,
+                                          ProbeSession* probe_session = nullptr);
 
 // The routes[] block: the scenario's routes with the app's classification and demotions.
 std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes);

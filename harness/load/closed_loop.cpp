@@ -13,6 +13,8 @@ namespace {
 
 struct ClientState {
   probes::InprocRecorder recorder;
+  std::unique_ptr<probes::InprocRecorder> sampled_recorder;  // only when sampling
+  std::vector<SampledRequest> sampled;
   std::uint64_t requests = 0, server_errors = 0, client_errors = 0;
   std::vector<std::uint64_t> per_route;
 };
@@ -26,6 +28,11 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   for (std::size_t c = 0; c < clients; ++c) {
     states.push_back(std::make_unique<ClientState>());
     states.back()->per_route.assign(mix.size(), 0);
+    if (settings.probe_sample > 0) {
+      states.back()->sampled_recorder = std::make_unique<probes::InprocRecorder>();
+      // Reserved up front: no allocation on the measured path (a client may take them all).
+      states.back()->sampled.reserve(static_cast<std::size_t>(settings.requests / settings.probe_sample + 1));
+    }
   }
 
   std::atomic<std::int64_t> warmup_tickets{0};
@@ -38,6 +45,7 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   // The completion step runs on one thread once all clients finished warming up: it starts the
   // clock (and the allocation count) for the measured part.
   std::barrier warmed_up(static_cast<std::ptrdiff_t>(clients), [&]() noexcept {
+    if (settings.on_measure_start) settings.on_measure_start();
     cpu_before = read_cpu_times();
     if (count_allocs) allocs_before = probes::alloc_totals();
     t0 = std::chrono::steady_clock::now();
@@ -47,16 +55,27 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
     ClientState& st = *states[c];
     std::mt19937_64 rng(settings.seed * 1000003ull + c);
     StageTrace trace;
+    trace.sampled = false;
     while (warmup_tickets.fetch_add(1, std::memory_order_relaxed) < settings.warmup) {
       trace.clear();
       app.handle(mix.request(mix.pick(rng)), trace);
     }
     warmed_up.arrive_and_wait();
-    while (tickets.fetch_add(1, std::memory_order_relaxed) < settings.requests) {
+    for (;;) {
+      const std::int64_t ticket = tickets.fetch_add(1, std::memory_order_relaxed);
+      if (ticket >= settings.requests) break;
       const std::size_t route = mix.pick(rng);
       trace.clear();
+      trace.sampled = settings.probe_sample > 0 && ticket % settings.probe_sample == 0;
+      trace.request_id = settings.request_id_base + static_cast<std::uint64_t>(ticket) + 1;
       const Response response = app.handle(mix.request(route), trace);
-      st.recorder.record(probes::stage_latencies(trace.at, clock));
+      const probes::StageLatencies latencies = probes::stage_latencies(trace.at, clock);
+      if (trace.sampled) {
+        st.sampled_recorder->record(latencies);
+        st.sampled.push_back({trace.request_id, latencies});
+      } else {
+        st.recorder.record(latencies);
+      }
       ++st.requests;
       ++st.per_route[route];
       if (response.status >= 500) ++st.server_errors;
@@ -79,6 +98,9 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   result.per_route.assign(mix.size(), 0);
   for (const auto& st : states) {
     result.stages->merge(st->recorder);
+    if (st->sampled_recorder) result.sampled_stages->merge(*st->sampled_recorder);
+    result.sampled_requests += st->sampled.size();
+    result.sampled.insert(result.sampled.end(), st->sampled.begin(), st->sampled.end());
     result.requests += st->requests;
     result.server_errors += st->server_errors;
     result.client_errors += st->client_errors;

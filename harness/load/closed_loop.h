@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 #include "framework/app.h"
 #include "harness/load/load_result.h"
@@ -18,6 +19,15 @@ struct ClosedLoopSettings {
   std::int64_t warmup = 0;
   std::int64_t clients = 1;
   std::uint64_t seed = 1;
+  // 1 measured request in `probe_sample` (by ticket: tickets 0, N, 2N, ...) is sampled: it fires
+  // the USDT stage probes and is recorded in LoadResult::sampled_stages instead of `stages`, so
+  // the probes' cost never reaches the main histograms. 0: none. Warm-up is never sampled.
+  std::int64_t probe_sample = 0;
+  // Request ids are request_id_base + ticket + 1, unique within the process when each run uses
+  // a different base.
+  std::uint64_t request_id_base = 0;
+  // Called once, when every client has finished warming up and before the measured part starts.
+  std::function<void()> on_measure_start;
 };
 
 struct LoadProgress {

@@ -11,6 +11,12 @@
 
 namespace fb::harness {
 
+// A sampled request's in-process view, kept to pair it with the eBPF record of the same id.
+struct SampledRequest {
+  std::uint64_t request_id = 0;
+  probes::StageLatencies latencies;
+};
+
 struct LoadResult {
   std::unique_ptr<probes::InprocRecorder> stages = std::make_unique<probes::InprocRecorder>();
   std::uint64_t requests = 0;       // measured (warm-up excluded)
@@ -23,6 +29,10 @@ struct LoadResult {
   // C++ operator new calls (and bytes) made by every thread during the measured part, per stage
   // bucket (probes/alloc_counter.h). Empty when the counting operator new is not linked.
   std::optional<probes::AllocTotals> allocations;
+  // Requests sampled for the USDT probes (ClosedLoopSettings::probe_sample): not in `stages`.
+  std::uint64_t sampled_requests = 0;
+  std::unique_ptr<probes::InprocRecorder> sampled_stages = std::make_unique<probes::InprocRecorder>();
+  std::vector<SampledRequest> sampled;  // in completion order per client, clients concatenated
 };
 
 }  // namespace fb::harness

@@ -3,15 +3,28 @@
 #include <map>
 
 #include "framework/inject_delay.h"
+#include "harness/results/probes_json.h"
 #include "harness/stats/aggregate.h"
 #include "harness/stats/stage_summary.h"
 #include "probes/alloc_counter.h"
 #include "probes/stage_names.h"
 
 namespace fb::harness {
-namespace {
 
 using nlohmann::json;
+
+json stage_to_json(const probes::Histogram& h, double signed_mean) {
+  const StageSummary s = summarize_stage(h, signed_mean);
+  json curve = json::array();
+  for (const auto& [q, v] : s.curve) curve.push_back({q, v});
+  json buckets = json::array();
+  for (const auto& [upper, count] : h.nonzero_buckets()) buckets.push_back({upper, count});
+  return {{"count", s.count},   {"mean_ns", s.mean_ns}, {"p50_ns", s.p50_ns},   {"p90_ns", s.p90_ns},
+          {"p99_ns", s.p99_ns}, {"p999_ns", s.p999_ns}, {"max_ns", s.max_ns}, {"percentiles", curve},
+          {"histogram", {{"unit", "ns"}, {"sub_bucket_bits", probes::Histogram::kSubBucketBits}, {"buckets", buckets}}}};
+}
+
+namespace {
 
 // C++ operator new calls per measured request charged to `stage` (`total`: all stages), or null
 // when this program does not count allocations. Per request of the run, not per request that
@@ -20,18 +33,6 @@ json allocations_json(const LoadResult& r, fb_stage stage) {
   if (!r.allocations || r.requests == 0) return nullptr;
   const std::uint64_t n = stage == FB_STAGE_TOTAL ? r.allocations->request_allocations() : r.allocations->allocations[stage];
   return static_cast<double>(n) / static_cast<double>(r.requests);
-}
-
-json stage_json(const probes::Histogram& h, double signed_mean, json allocations) {
-  const StageSummary s = summarize_stage(h, signed_mean);
-  json curve = json::array();
-  for (const auto& [q, v] : s.curve) curve.push_back({q, v});
-  json buckets = json::array();
-  for (const auto& [upper, count] : h.nonzero_buckets()) buckets.push_back({upper, count});
-  return {{"count", s.count},   {"mean_ns", s.mean_ns}, {"p50_ns", s.p50_ns},   {"p90_ns", s.p90_ns},
-          {"p99_ns", s.p99_ns}, {"p999_ns", s.p999_ns}, {"max_ns", s.max_ns}, {"percentiles", curve},
-          {"allocations_per_request", std::move(allocations)},
-          {"histogram", {{"unit", "ns"}, {"sub_bucket_bits", probes::Histogram::kSubBucketBits}, {"buckets", buckets}}}};
 }
 
 json run_json(const RunRecord& run) {
@@ -63,11 +64,12 @@ json run_json(const RunRecord& run) {
   json stages = json::object();
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
     const auto stage = static_cast<fb_stage>(s);
-    stages[std::string(probes::stage_name(stage))] =
-        stage_json(r.stages->stage(stage), r.stages->signed_mean(stage), allocations_json(r, stage));
+    json summary = stage_to_json(r.stages->stage(stage), r.stages->signed_mean(stage));
+    summary["allocations_per_request"] = allocations_json(r, stage);
+    stages[std::string(probes::stage_name(stage))] = std::move(summary);
   }
   j["stages"] = stages;
-  j["probes"] = {{"backend", run.probes_backend}, {"stamp_cost_ns", run.stamp_cost_ns}};
+  j["probes"] = probes_to_json(run);
   j["interpreter_layout"] = run.interpreter_layout;
   json interpreters = json::array();
   for (const python::InterpreterRecord& i : run.interpreters) {
@@ -161,6 +163,7 @@ json results_to_json(const ResultsDocument& doc) {
       // malloc never go through C++ operator new and are not in the figures.
       {"allocator", probes::alloc_counting_linked() ? "C++ operator new only" : "not counted"},
       {"clock", {{"source", c.clock_source}, {"ns_per_tick", c.ns_per_tick}, {"stamp_cost_ns", c.stamp_cost_ns}}},
+      {"ebpf", ebpf_context_to_json(c.ebpf)},
   };
   json routes = json::array();
   for (const RouteRecord& r : doc.routes) {

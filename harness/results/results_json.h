@@ -3,8 +3,10 @@
 //
 // Format history (bump kSchemaVersion when renaming or removing a key; adding is free):
 //   1 - first version: context, scenario, config, routes, runs[] with stages, aggregates[].
-//       Added since: config.inject_delay (null, or {stage, ns, spec} when --inject-delay was
-//       used: such a file measures a deliberately slowed pipeline).
+//       Added since (no renames): config.inject_delay (null, or {stage, ns, spec} when
+//       --inject-delay was used: such a file measures a deliberately slowed pipeline);
+//       runs[].probes.{requested, sample, sampled_requests, ebpf, overhead_ns_per_request,
+//       cross_validation}, context.ebpf.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -18,6 +20,10 @@ namespace fb::harness {
 inline constexpr int kSchemaVersion = 1;
 
 nlohmann::json results_to_json(const ResultsDocument& doc);
+
+// One stage's summary: count, mean_ns, p50_ns .. max_ns, percentiles, histogram. `signed_mean`
+// replaces the histogram's mean (the `other` residual can be negative).
+nlohmann::json stage_to_json(const probes::Histogram& histogram, double signed_mean);
 
 // Per-configuration statistics over the repetitions in `runs` (a JSON array of runs, as
 // written by results_to_json), in order of first appearance: median and bootstrap CI of each

@@ -1,14 +1,18 @@
 // The data a results document is made of, before it becomes JSON (results_json.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "framework/python/embedded_python.h"
 #include "framework/python/interpreter_record.h"
 #include "harness/load/load_result.h"
+#include "harness/stats/cross_validation.h"
 #include "harness/sysinfo.h"
+#include "probes/ebpf_backend.h"
 
 namespace fb::harness {
 
@@ -18,6 +22,25 @@ struct RouteRecord {
   std::string reason;  // why (the classifier's reason, or the scenario override)
   std::uint64_t demotions = 0;  // over every run of the invocation
   std::string interpreter = "main";  // "main", "own (...)", "main (fallback: <why>)"
+};
+
+// The per-hit cost of a USDT stage probe with the stage program attached, measured at start-up:
+// stage points of sampled requests fired in a tight loop with the programs detached, then
+// attached (harness/probe_cost.h).
+struct HitCostCalibration {
+  double hit_ns = 0;                 // attached - detached, per probe hit
+  double detached_ns_per_point = 0;  // median over batches
+  double attached_ns_per_point = 0;
+  std::uint64_t points = 0;          // stage points fired per mode
+};
+
+// What the eBPF programs saw during one run: runs[].probes.ebpf.
+struct EbpfRunRecord {
+  probes::EbpfSnapshot snapshot;
+  HitCostCalibration calibration;
+  std::array<double, probes::kStageCount> probe_hits{};  // mean probe hits inside each stage
+  double usdt_ns_per_request = 0;             // probe hits x hit cost / measured requests
+  std::optional<double> sched_ns_per_request;  // scheduler programs' run time / measured requests
 };
 
 struct RunRecord {
@@ -30,8 +53,13 @@ struct RunRecord {
   std::string unsupported_reason;  // set when !supported; the run then has no measurements
   LoadResult load;
   std::uint64_t demotions = 0;     // routes demoted during this repetition (warm-up included)
-  std::string probes_backend = "inproc";
+  std::string probes_backend = "inproc";  // what ran: inproc, ebpf or both
   double stamp_cost_ns = 0;
+  std::string probes_requested = "inproc";  // --probes as given
+  std::string ebpf_unavailable;  // why the eBPF backend did not run although requested
+  std::int64_t probe_sample = 0;  // 1 request in N fires the USDT probes; 0: none
+  std::optional<EbpfRunRecord> ebpf;  // the programs were attached for this run
+  std::vector<CrossValidationRow> cross_validation;  // --probes both, when attached
   std::string interpreter_layout = "shared-gil";             // or "own-gil" (--opt subinterp)
   std::vector<python::InterpreterRecord> interpreters;       // own-gil: one per Python-running thread
   std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
@@ -50,6 +78,16 @@ struct ResultsConfig {
   std::string inject_delay;  // "dispatch=2000" (testing aid, framework/inject_delay.h); "" = none
 };
 
+// The eBPF backend as this invocation found it: context.ebpf.
+struct EbpfContext {
+  bool compiled_in = false;
+  bool requested = false;
+  bool available = false;
+  std::string reason;       // why not available
+  std::string description;  // libbpf version and BTF source, when available
+  std::optional<HitCostCalibration> calibration;
+};
+
 struct ResultsContext {
   MachineInfo machine;
   BuildInfo build;
@@ -59,6 +97,7 @@ struct ResultsContext {
   std::string clock_source;
   double ns_per_tick = 1;
   double stamp_cost_ns = 0;
+  EbpfContext ebpf;
 };
 
 struct ResultsDocument {

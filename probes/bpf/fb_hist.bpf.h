@@ -76,4 +76,26 @@ static __always_inline void fb_hist_record(__u64 *hist, struct fb_hist_totals *t
     totals->max = v;
 }
 
+/* Records `v` into row `row` of per-CPU maps: `hist` (BPF_MAP_TYPE_PERCPU_ARRAY of __u64, rows x
+ * FB_HIST_BUCKETS entries) and `totals` (PERCPU_ARRAY of struct fb_hist_totals, one per row).
+ * No atomics and no cache line shared between CPUs: for programs on the scheduler path, where
+ * both CPUs record all the time. User space sums the CPUs. */
+static __always_inline void fb_hist_record_percpu(void *hist, void *totals, __u32 row, __u64 v)
+{
+  __u32 key = row * FB_HIST_BUCKETS + fb_hist_bucket(v);
+  __u64 *count = bpf_map_lookup_elem(hist, &key);
+  struct fb_hist_totals *t = bpf_map_lookup_elem(totals, &row);
+
+  if (count)
+    *count += 1;
+  if (t) {
+    t->count++;
+    t->sum += v;
+    if (v < t->min)
+      t->min = v;
+    if (v > t->max)
+      t->max = v;
+  }
+}
+
 #endif

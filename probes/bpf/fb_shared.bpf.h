@@ -34,7 +34,7 @@ struct fb_thread_state {
   __u32 stage;        /* fb_stage it executes, or FB_THREAD_IDLE */
   __u32 role;         /* enum fb_role */
   __u32 recent_next;  /* next slot of `recent` to overwrite */
-  __u32 pad;
+  __u32 live;         /* 0 in freshly created storage (zeroed): fb_thread() initializes it */
   struct fb_interval recent[FB_RECENT_OFF]; /* last off-CPU intervals, ring */
 };
 
@@ -47,10 +47,12 @@ struct fb_request_state {
   __u32 pad;
 };
 
+/* Per-thread state lives in the task itself (task local storage): reaching it is a pointer
+ * chase, not a hash lookup, which matters on the scheduler path. */
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, FB_MAX_THREADS);
-  __type(key, __u32); /* tid */
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
   __type(value, struct fb_thread_state);
 } fb_threads SEC(".maps");
 
@@ -62,15 +64,17 @@ struct {
 } fb_requests SEC(".maps");
 
 /* The thread's state, created (idle, role unknown) on first sight when `create`. */
-static __always_inline struct fb_thread_state *fb_thread(__u32 tid, bool create)
+static __always_inline struct fb_thread_state *fb_thread(struct task_struct *task, bool create)
 {
-  struct fb_thread_state *t = bpf_map_lookup_elem(&fb_threads, &tid);
+  struct fb_thread_state *t =
+      bpf_task_storage_get(&fb_threads, task, 0, create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 
-  if (t || !create)
-    return t;
-  struct fb_thread_state fresh = {.stage = FB_THREAD_IDLE, .role = FB_ROLE_OTHER};
-  bpf_map_update_elem(&fb_threads, &tid, &fresh, BPF_NOEXIST);
-  return bpf_map_lookup_elem(&fb_threads, &tid);
+  if (t && !t->live) {
+    t->live = 1;
+    t->stage = FB_THREAD_IDLE;
+    t->role = FB_ROLE_OTHER;
+  }
+  return t;
 }
 
 #endif

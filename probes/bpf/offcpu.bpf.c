@@ -17,9 +17,35 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 targ_tgid = 0;
 
-__u64 wakeup_hist[FB_ROLE_COUNT][FB_HIST_BUCKETS];
-struct fb_hist_totals wakeup_totals[FB_ROLE_COUNT];
-struct fb_offcpu_counters counters;
+/* Per-CPU, read and cleared by user space: this runs on every context switch of ours. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, FB_ROLE_COUNT * FB_HIST_BUCKETS);
+  __type(key, __u32);
+  __type(value, __u64);
+} fb_wakeup_hist SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, FB_ROLE_COUNT);
+  __type(key, __u32);
+  __type(value, struct fb_hist_totals);
+} fb_wakeup_totals SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct fb_offcpu_counters);
+} fb_offcpu_counters SEC(".maps");
+
+/* Plain increments: the scheduler tracepoints run with preemption disabled. */
+static __always_inline struct fb_offcpu_counters *counters(void)
+{
+  __u32 zero = 0;
+
+  return bpf_map_lookup_elem(&fb_offcpu_counters, &zero);
+}
 
 static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now)
 {
@@ -29,7 +55,9 @@ static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now)
   t->recent[slot].off = off;
   t->recent[slot].on = now;
   t->recent_next++;
-  __sync_fetch_and_add(&counters.switches_in, 1);
+  struct fb_offcpu_counters *c = counters();
+  if (c)
+    c->switches_in++;
 
   __u32 stage = t->stage;
   if (stage < FB_STAGE_COUNT) {
@@ -38,11 +66,14 @@ static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now)
 
     if (r) {
       __sync_fetch_and_add(&r->off_ns[stage], delta);
-      __sync_fetch_and_add(&counters.charged, 1);
+      if (c)
+        c->charged++;
     }
   }
   if (t->wake_ts && t->wake_ts >= off) {
-    fb_hist_record(&wakeup_hist[0][0], wakeup_totals, FB_ROLE_COUNT, t->role, now - t->wake_ts);
+    __u32 role = t->role < FB_ROLE_COUNT ? t->role : FB_ROLE_OTHER;
+
+    fb_hist_record_percpu(&fb_wakeup_hist, &fb_wakeup_totals, role, now - t->wake_ts);
   }
   t->off_ts = 0;
   t->wake_ts = 0;
@@ -58,12 +89,12 @@ int BPF_PROG(fb_sched_switch, bool preempt, struct task_struct *prev, struct tas
     return 0;
   now = bpf_ktime_get_ns();
   if (prev->tgid == targ_tgid) {
-    t = fb_thread(prev->pid, true);
+    t = fb_thread(prev, true);
     if (t)
       t->off_ts = now;
   }
   if (next->tgid == targ_tgid) {
-    t = fb_thread(next->pid, false);
+    t = fb_thread(next, false);
     if (t && t->off_ts)
       back_on_cpu(t, now);
   }
@@ -77,10 +108,13 @@ int BPF_PROG(fb_sched_wakeup, struct task_struct *p)
 
   if (p->tgid != targ_tgid)
     return 0;
-  t = fb_thread(p->pid, false);
+  t = fb_thread(p, false);
   if (t && t->off_ts) {
+    struct fb_offcpu_counters *c = counters();
+
     t->wake_ts = bpf_ktime_get_ns();
-    __sync_fetch_and_add(&counters.wakeups, 1);
+    if (c)
+      c->wakeups++;
   }
   return 0;
 }

@@ -4,7 +4,9 @@
 #include "probes/bpf/offcpu.h"
 #include "offcpu.skel.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -35,7 +37,16 @@ OffcpuLoader::OffcpuLoader(pid_t tgid, int threads_map_fd, int requests_map_fd) 
   }
   // Load (tp_btf programs need the kernel's BTF).
   if (int err = offcpu_bpf::load(skel_); err != 0) fail(libbpf_error("cannot load the offcpu BPF programs", err));
-  clear();
+  try {
+    hist_ = std::make_unique<PercpuArray>(bpf_map__fd(skel_->maps.fb_wakeup_hist), FB_ROLE_COUNT * FB_HIST_BUCKETS,
+                                          sizeof(__u64));
+    totals_ = std::make_unique<PercpuArray>(bpf_map__fd(skel_->maps.fb_wakeup_totals), FB_ROLE_COUNT,
+                                            sizeof(fb_hist_totals));
+    counters_ = std::make_unique<PercpuArray>(bpf_map__fd(skel_->maps.fb_offcpu_counters), 1, sizeof(fb_offcpu_counters));
+    clear();
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
+  }
 }
 
 OffcpuLoader::~OffcpuLoader() {
@@ -64,23 +75,32 @@ int OffcpuLoader::switch_program_fd() const { return bpf_program__fd(skel_->prog
 int OffcpuLoader::wakeup_program_fd() const { return bpf_program__fd(skel_->progs.fb_sched_wakeup); }
 
 void OffcpuLoader::clear() {
-  auto* bss = skel_->bss;
-  std::memset(bss->wakeup_hist, 0, sizeof bss->wakeup_hist);
-  std::memset(bss->wakeup_totals, 0, sizeof bss->wakeup_totals);
-  for (auto& t : bss->wakeup_totals) t.min = std::numeric_limits<__u64>::max();
-  std::memset(&bss->counters, 0, sizeof bss->counters);
+  const __u64 zero = 0;
+  hist_->fill(&zero);
+  fb_hist_totals empty{};
+  empty.min = std::numeric_limits<__u64>::max();
+  totals_->fill(&empty);
+  const fb_offcpu_counters none{};
+  counters_->fill(&none);
 }
 
 void OffcpuLoader::read(EbpfSnapshot& out) const {
-  const auto* bss = skel_->bss;
-  for (std::size_t r = 0; r < kWakeupRoleCount; ++r) {
-    const fb_hist_totals& t = bss->wakeup_totals[r];
-    const std::vector<std::uint64_t> row(bss->wakeup_hist[r], bss->wakeup_hist[r] + FB_HIST_BUCKETS);
-    out.wakeup[r] = Histogram::from_buckets(row.data(), t.sum, t.min, t.max);
+  const std::vector<std::byte> hist = hist_->read();
+  const std::vector<std::byte> totals = totals_->read();
+  for (std::uint32_t r = 0; r < kWakeupRoleCount; ++r) {
+    std::vector<std::uint64_t> row(Histogram::kBucketCount);
+    for (std::uint32_t b = 0; b < FB_HIST_BUCKETS; ++b) row[b] = hist_->sum_u64(hist, r * FB_HIST_BUCKETS + b);
+    std::uint64_t min = std::numeric_limits<std::uint64_t>::max(), max = 0;
+    for (int c = 0; c < totals_->cpus(); ++c) {
+      min = std::min<std::uint64_t>(min, totals_->u64_at(totals, r, c, offsetof(fb_hist_totals, min)));
+      max = std::max<std::uint64_t>(max, totals_->u64_at(totals, r, c, offsetof(fb_hist_totals, max)));
+    }
+    out.wakeup[r] = Histogram::from_buckets(row.data(), totals_->sum_u64(totals, r, offsetof(fb_hist_totals, sum)), min, max);
   }
-  out.switches_in = bss->counters.switches_in;
-  out.charged_switches = bss->counters.charged;
-  out.wakeups = bss->counters.wakeups;
+  const std::vector<std::byte> counters = counters_->read();
+  out.switches_in = counters_->sum_u64(counters, 0, offsetof(fb_offcpu_counters, switches_in));
+  out.charged_switches = counters_->sum_u64(counters, 0, offsetof(fb_offcpu_counters, charged));
+  out.wakeups = counters_->sum_u64(counters, 0, offsetof(fb_offcpu_counters, wakeups));
 }
 
 }  // namespace fb::probes::bpf

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <memory>
+
 #include "probes/bpf/libbpf_util.h"
 #include "probes/ebpf_backend.h"
 
@@ -30,6 +32,7 @@ class OffcpuLoader {
 
  private:
   offcpu_bpf* skel_ = nullptr;
+  std::unique_ptr<PercpuArray> hist_, totals_, counters_;
   LinkPtr switch_link_, wakeup_link_;
 };
 

@@ -25,8 +25,22 @@ struct fb_hist_totals stage_totals[FB_STAGE_COUNT];
 __s64 stage_signed_sum[FB_STAGE_COUNT]; /* `other` can be negative: its histogram holds |v| */
 __u64 stage_off_cpu_ns[FB_STAGE_COUNT];
 __u64 stage_on_cpu_ns[FB_STAGE_COUNT];
-__u64 point_hits[FB_POINT_COUNT];
-struct fb_stages_counters counters;
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct fb_stages_counters);
+} fb_stage_counters SEC(".maps");
+
+/* Atomic adds even though per CPU: a uprobe program can be preempted (it only disables
+ * migration), and another thread's hit on the same CPU would then interleave. */
+static __always_inline struct fb_stages_counters *counters(void)
+{
+  __u32 zero = 0;
+
+  return bpf_map_lookup_elem(&fb_stage_counters, &zero);
+}
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -35,7 +49,7 @@ struct {
 
 /* The stage a thread executes after hitting `point`, or FB_THREAD_IDLE when the point hands the
  * request to another thread (enqueue, future_set) or ends it. See fb_shared.bpf.h. */
-static __always_inline __u32 stage_after(__u32 point)
+static __always_inline __u32 stage_after(__u64 point)
 {
   switch (point) {
   case FB_POINT_ARRIVE: return FB_STAGE_ROUTE;
@@ -143,7 +157,10 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
 
   struct fb_record *rec = bpf_ringbuf_reserve(&fb_records, sizeof(*rec), 0);
   if (!rec) {
-    __sync_fetch_and_add(&counters.ring_drops, 1);
+    struct fb_stages_counters *c = counters();
+
+    if (c)
+      __sync_fetch_and_add(&c->ring_drops, 1);
     return;
   }
   rec->request_id = request_id;
@@ -160,36 +177,44 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
   bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 }
 
+/* Not BPF_USDT(): that macro fetches the arguments before the body runs, and everything before
+ * the timestamp differs from probe to probe (cold or warm map lookups) and shows up as noise in
+ * the spans. The clock is read first; the arguments after. */
 SEC("usdt")
-int BPF_USDT(fb_on_point, __u64 request_id, __u64 ticks)
+int fb_on_point(struct pt_regs *ctx)
 {
   __u64 now = bpf_ktime_get_ns();
+  long request_arg = 0, ticks_arg = 0;
+  bpf_usdt_arg(ctx, 0, &request_arg);
+  bpf_usdt_arg(ctx, 1, &ticks_arg);
+  __u64 request_id = request_arg, ticks = ticks_arg;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)pid_tgid;
-  __u32 point = (__u32)bpf_usdt_cookie(ctx);
+  __u64 point = bpf_usdt_cookie(ctx); /* 64-bit: a 32-bit copy would lose the bounds check */
+  struct fb_stages_counters *c = counters();
   struct fb_request_state *r;
   struct fb_thread_state *t;
 
-  if (pid_tgid >> 32 != targ_tgid || point >= FB_POINT_COUNT)
+  if (pid_tgid >> 32 != targ_tgid || point >= FB_POINT_COUNT || !c)
     return 0;
-  __sync_fetch_and_add(&counters.hits, 1);
-  __sync_fetch_and_add(&point_hits[point], 1);
+  __sync_fetch_and_add(&c->hits, 1);
+  __sync_fetch_and_add(&c->point_hits[point], 1);
 
   if (point == FB_POINT_ARRIVE) {
     struct fb_request_state fresh = {.arrive_ticks = ticks, .caller_tid = tid};
 
     if (bpf_map_update_elem(&fb_requests, &request_id, &fresh, BPF_ANY))
-      __sync_fetch_and_add(&counters.table_full, 1);
+      __sync_fetch_and_add(&c->table_full, 1);
   }
   r = bpf_map_lookup_elem(&fb_requests, &request_id);
   if (!r) {
-    __sync_fetch_and_add(&counters.missing_request, 1);
+    __sync_fetch_and_add(&c->missing_request, 1);
     return 0;
   }
   r->ts[point] = now;
   r->points++;
 
-  t = fb_thread(tid, true);
+  t = fb_thread(bpf_get_current_task_btf(), true);
   if (t) {
     if (point == FB_POINT_DEQUEUE) {
       r->worker_tid = tid;
@@ -209,7 +234,7 @@ int BPF_USDT(fb_on_point, __u64 request_id, __u64 ticks)
   if (point == FB_POINT_RESPONSE_READY) {
     finish_request(r, request_id);
     bpf_map_delete_elem(&fb_requests, &request_id);
-    __sync_fetch_and_add(&counters.requests, 1);
+    __sync_fetch_and_add(&c->requests, 1);
   }
   return 0;
 }

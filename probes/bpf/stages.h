@@ -8,7 +8,6 @@
 #include "probes/stage_ids.h"
 
 #define FB_MAX_INFLIGHT 4096          /* sampled requests between arrive and response_ready */
-#define FB_MAX_THREADS 1024           /* harness threads tracked (clients, workers, others) */
 #define FB_RECORDS_BYTES (8u << 20)   /* ring buffer of raw records (power of two, pages) */
 
 /* One raw record per sampled request that reached response_ready, in the ring buffer. */
@@ -23,9 +22,10 @@ struct fb_record {
   __u32 points;                      /* points hit by this request */
 };
 
-/* Event counters in .bss, read and cleared by user space. */
+/* Event counters, per CPU (summed by user space). */
 struct fb_stages_counters {
   __u64 hits;            /* USDT hits of this process */
+  __u64 point_hits[FB_POINT_COUNT];
   __u64 requests;        /* requests that reached response_ready */
   __u64 ring_drops;      /* records lost: ring buffer full */
   __u64 missing_request; /* a point of a request whose `arrive` was not seen (or table full) */

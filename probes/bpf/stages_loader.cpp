@@ -7,6 +7,7 @@
 #include "stages.skel.h"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -31,6 +32,7 @@ StagesLoader::StagesLoader(pid_t tgid) : tgid_(tgid) {
     skel_ = nullptr;
     throw EbpfUnavailable(message);
   }
+  counters_ = std::make_unique<PercpuArray>(bpf_map__fd(skel_->maps.fb_stage_counters), 1, sizeof(fb_stages_counters));
   ring_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.fb_records), &StagesLoader::on_record, this, nullptr));
   if (!ring_) {
     std::string message = libbpf_error("cannot map the stages ring buffer", errno);
@@ -111,8 +113,8 @@ void StagesLoader::clear() {
   std::memset(bss->stage_signed_sum, 0, sizeof bss->stage_signed_sum);
   std::memset(bss->stage_off_cpu_ns, 0, sizeof bss->stage_off_cpu_ns);
   std::memset(bss->stage_on_cpu_ns, 0, sizeof bss->stage_on_cpu_ns);
-  std::memset(bss->point_hits, 0, sizeof bss->point_hits);
-  std::memset(&bss->counters, 0, sizeof bss->counters);
+  const fb_stages_counters zero{};
+  counters_->fill(&zero);
 }
 
 void StagesLoader::read(EbpfSnapshot& out) {
@@ -131,12 +133,16 @@ void StagesLoader::read(EbpfSnapshot& out) {
     out.off_cpu_ns[s] = bss->stage_off_cpu_ns[s];
     out.on_cpu_ns[s] = bss->stage_on_cpu_ns[s];
   }
-  for (std::size_t p = 0; p < kPointCount; ++p) out.point_hits[p] = bss->point_hits[p];
-  out.hits = bss->counters.hits;
-  out.requests = bss->counters.requests;
-  out.ring_drops = bss->counters.ring_drops;
-  out.missing_request = bss->counters.missing_request;
-  out.table_full = bss->counters.table_full;
+  const std::vector<std::byte> counters = counters_->read();
+  auto sum = [&](std::size_t offset) { return counters_->sum_u64(counters, 0, offset); };
+  for (std::size_t p = 0; p < kPointCount; ++p) {
+    out.point_hits[p] = sum(offsetof(fb_stages_counters, point_hits) + p * sizeof(__u64));
+  }
+  out.hits = sum(offsetof(fb_stages_counters, hits));
+  out.requests = sum(offsetof(fb_stages_counters, requests));
+  out.ring_drops = sum(offsetof(fb_stages_counters, ring_drops));
+  out.missing_request = sum(offsetof(fb_stages_counters, missing_request));
+  out.table_full = sum(offsetof(fb_stages_counters, table_full));
 }
 
 }  // namespace fb::probes::bpf

@@ -44,6 +44,7 @@ class StagesLoader {
   pid_t tgid_;
   stages_bpf* skel_ = nullptr;
   std::vector<LinkPtr> links_;
+  std::unique_ptr<PercpuArray> counters_;
   RingBufferPtr ring_;
   std::mutex records_mutex_;  // guards ring_ consumption and pending_
   std::vector<EbpfRecord> pending_;

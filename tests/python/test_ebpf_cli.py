@@ -1,0 +1,169 @@
+"""`fasterbench run --probes inproc|ebpf|both`: the results contract of the eBPF backend, and
+the fallback without privileges. Registered in ctest with label `bpf` too (tests/CMakeLists.txt).
+Tests that need the backend skip, with the reason, when this process cannot use it."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import _binary
+
+STAGES = ["route", "dispatch", "gil", "marshal", "handler", "future", "other", "total"]
+SMALL = ["--requests", "4000", "--warmup", "400", "--no-progress"]
+NO_BPF_CAPS = "cap_bpf,cap_perfmon,cap_sys_admin"
+
+
+def ebpf_skip_reason():
+    """Why the eBPF backend cannot run for a child of this process, or None."""
+    if os.geteuid() != 0:
+        # Capabilities of a non-root user are not inherited by the fasterbench child.
+        return "not root: the eBPF backend needs CAP_BPF and CAP_PERFMON"
+    if not os.path.exists("/sys/kernel/btf/vmlinux"):
+        return "the kernel has no BTF"
+    return None
+
+
+needs_ebpf = pytest.mark.skipif(ebpf_skip_reason() is not None, reason=str(ebpf_skip_reason()))
+
+
+def ebpf_compiled_in(fasterbench, tmp_path):
+    out = tmp_path / "probe.json"
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", "--requests", "10", "--warmup", "0",
+                    "--no-progress", "--out", out)
+    assert p.returncode == 0, p.stderr
+    return json.loads(out.read_text())["context"]["ebpf"]["compiled_in"]
+
+
+@needs_ebpf
+def test_both_on_mixed_carries_histograms_offcpu_and_cross_validation(fasterbench, tmp_path):
+    if not ebpf_compiled_in(fasterbench, tmp_path):
+        pytest.skip("this build has no eBPF backend")
+    out = tmp_path / "r.json"
+    p = fasterbench("run", "--scenario", "scenarios/mixed.toml", *SMALL, "--probe-sample", "20",
+                    "--probes", "both", "--out", out)
+    assert p.returncode == 0, p.stderr
+    assert "eBPF probes" in p.stdout and "cross-validation" in p.stdout
+    doc = json.loads(out.read_text())
+    assert doc["config"]["probes"] == "both" and doc["config"]["probe_sample"] == 20
+    assert doc["context"]["ebpf"]["available"] is True
+    assert doc["context"]["ebpf"]["calibration"]["hit_ns"] > 0
+    run = doc["runs"][0]
+    probes = run["probes"]
+    assert probes["backend"] == "both"
+    assert probes["sampled_requests"] == 4000 // 20
+    # Sampled requests carry the probes' cost: they are kept out of runs[].stages.
+    assert run["stages"]["total"]["count"] == 4000 - 200
+    assert probes["sampled_stages"]["total"]["count"] == 200
+    ebpf = probes["ebpf"]
+    assert ebpf["requests"] == 200 and ebpf["records"] == 200 and ebpf["ring_drops"] == 0
+    assert ebpf["usdt_hits"] == 200 * 14
+    assert ebpf["hit_cost_ns"] > 0
+    assert probes["overhead_ns_per_request"] > 0
+    for name in STAGES:
+        stage = ebpf["stages"][name]
+        for key in ["count", "mean_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "histogram"]:
+            assert key in stage, (name, key)
+        assert stage["count"] == 200
+        assert sum(c for _, c in stage["histogram"]["buckets"]) == 200
+        split = ebpf["offcpu"][name]
+        assert split["on_cpu_ns"] >= 0 and split["off_cpu_ns"] >= 0
+    assert ebpf["wakeup"]["worker"]["count"] > 0
+    table = probes["cross_validation"]
+    assert set(table) == set(STAGES)
+    for name, row in table.items():
+        assert {"inproc_p50_ns", "ebpf_p50_ns", "agree"} <= set(row), name
+        assert isinstance(row["agree"], bool)
+        assert row["matched"] == 200
+    assert table["total"]["checked"] and table["dispatch"]["checked"]
+
+
+@needs_ebpf
+def test_require_ebpf_passes_when_privileged(fasterbench, tmp_path):
+    if not ebpf_compiled_in(fasterbench, tmp_path):
+        pytest.skip("this build has no eBPF backend")
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", *SMALL, "--probes", "ebpf", "--require-ebpf")
+    assert p.returncode == 0, p.stderr
+    assert "eBPF probes" in p.stdout
+
+
+@needs_ebpf
+def test_probe_ab_alternates_attached_and_detached(fasterbench, tmp_path):
+    if not ebpf_compiled_in(fasterbench, tmp_path):
+        pytest.skip("this build has no eBPF backend")
+    out = tmp_path / "ab.json"
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", *SMALL, "--probes", "ebpf", "--probe-ab",
+                    "--repetitions", "2", "--out", out)
+    assert p.returncode == 0, p.stderr
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["config"] for r in runs] == ["P0", "P0/ebpf"]
+    assert "ebpf" not in runs[0]["probes"] and runs[0]["probes"]["overhead_ns_per_request"] == 0
+    assert runs[1]["probes"]["ebpf"]["requests"] == runs[1]["probes"]["sampled_requests"] > 0
+    assert "attached vs detached" in p.stdout
+
+
+def capsh_or_skip():
+    if shutil.which("capsh") is None:
+        pytest.skip("capsh (libcap2-bin) is not installed")
+    if os.geteuid() != 0:
+        pytest.skip("dropping capabilities is only meaningful from root here")
+
+
+def test_without_capabilities_ebpf_falls_back_to_inproc(repo, tmp_path):
+    capsh_or_skip()
+    out = tmp_path / "fallback.json"
+    p = subprocess.run(["capsh", f"--drop={NO_BPF_CAPS}", "--", "-c",
+                        f"{_binary()} run --scenario scenarios/hello.toml --requests 2000 --warmup 200 "
+                        f"--no-progress --probes ebpf --out {out}"],
+                       capture_output=True, text=True, timeout=300, cwd=repo, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert "eBPF backend unavailable" in p.stderr
+    assert "CAP_BPF" in p.stderr or "no eBPF backend" in p.stderr
+    doc = json.loads(out.read_text())
+    run = doc["runs"][0]
+    assert run["probes"]["backend"] == "inproc"
+    assert run["probes"]["requested"] == "ebpf"
+    assert run["probes"]["ebpf_unavailable"]
+    assert "ebpf" not in run["probes"]
+    assert run["stages"]["total"]["count"] == 2000  # nothing sampled: the in-process run is whole
+    assert doc["context"]["ebpf"]["available"] is False
+
+
+def test_without_capabilities_require_ebpf_exits_2(repo, tmp_path):
+    capsh_or_skip()
+    out = tmp_path / "never.json"
+    p = subprocess.run(["capsh", f"--drop={NO_BPF_CAPS}", "--", "-c",
+                        f"{_binary()} run --scenario scenarios/hello.toml --requests 200 --no-progress "
+                        f"--probes both --require-ebpf --out {out}"],
+                       capture_output=True, text=True, timeout=300, cwd=repo, stdin=subprocess.DEVNULL)
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    assert "--require-ebpf" in p.stderr
+    assert "CAP_BPF" in p.stderr or "no eBPF backend" in p.stderr
+    assert not out.exists()
+
+
+def test_inproc_is_the_default_and_unchanged(fasterbench, tmp_path):
+    out = tmp_path / "r.json"
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", *SMALL, "--out", out)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out.read_text())
+    run = doc["runs"][0]
+    assert doc["config"]["probes"] == "inproc" and doc["config"]["probe_sample"] == 0
+    assert run["probes"]["backend"] == "inproc" and run["probes"]["sampled_requests"] == 0
+    assert run["probes"]["overhead_ns_per_request"] is None
+    assert "ebpf" not in run["probes"] and "cross_validation" not in run["probes"]
+    assert "eBPF" not in p.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--probes", "dtrace"], "--probes"),
+    (["--probes", "ebpf", "--probe-sample", "0"], "--probe-sample must be >= 1"),
+    (["--probe-ab", "--repetitions", "2"], "--probe-ab needs --probes ebpf or both"),
+    (["--probes", "ebpf", "--probe-ab"], "--probe-ab needs --repetitions >= 2"),
+])
+def test_bad_probe_arguments_exit_2(fasterbench, args, message):
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", "--no-progress", *args)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert message in p.stderr
