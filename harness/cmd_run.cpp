@@ -52,6 +52,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                 "With --probes ebpf|both: alternate repetitions with the eBPF programs detached and attached "
                 "(A B A B; attached runs are labelled <config>/ebpf), to measure their overhead in one invocation. "
                 "Needs --repetitions >= 2");
+  cmd->add_flag("--no-probe-stats", o.no_probe_stats,
+                "With --probes ebpf|both: do not ask the kernel to account the programs' run time (saves two clock "
+                "reads per context switch; the scheduler programs' share of overhead_ns_per_request is then unknown)");
   return cmd;
 }
 
@@ -87,6 +90,7 @@ ProbeSettings resolve_probes(const RunOptions& o, const ResolvedLoad& load) {
   p.sample = o.probe_sample;
   p.require_ebpf = o.require_ebpf;
   p.alternate = o.probe_ab;
+  p.program_stats = !o.no_probe_stats;
   if (p.alternate && p.mode == ProbeMode::inproc) throw UsageError("--probe-ab needs --probes ebpf or both");
   if (p.alternate && load.repetitions < 2) throw UsageError("--probe-ab needs --repetitions >= 2 (one detached, one attached)");
   return p;

@@ -24,6 +24,7 @@ struct RunOptions {
   std::int64_t probe_sample = kDefaultProbeSample;   // --probe-sample
   bool require_ebpf = false;                         // --require-ebpf
   bool probe_ab = false;                             // --probe-ab
+  bool no_probe_stats = false;                       // --no-probe-stats
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);

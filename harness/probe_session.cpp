@@ -20,7 +20,9 @@ ProbeSession::ProbeSession(const ProbeSettings& settings) : settings_(settings) 
   if (settings_.mode == ProbeMode::inproc) return;
   try {
     if (std::string reason = probes::ebpf_unavailable_reason(); !reason.empty()) throw probes::EbpfUnavailable(reason);
-    backend_ = std::make_unique<probes::EbpfBackend>();
+    probes::EbpfOptions options;
+    options.program_stats = settings_.program_stats;
+    backend_ = std::make_unique<probes::EbpfBackend>(options);
     calibration_ = calibrate_hit_cost(*backend_);
   } catch (const probes::EbpfUnavailable& e) {
     backend_.reset();

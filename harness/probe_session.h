@@ -26,6 +26,7 @@ struct ProbeSettings {
   std::int64_t sample = kDefaultProbeSample;
   bool require_ebpf = false;  // no eBPF: fail (exit 2) instead of continuing in-process
   bool alternate = false;     // --probe-ab: even repetitions detached, odd ones attached
+  bool program_stats = true;  // kernel-accounted program run time (off: --no-probe-stats)
 };
 
 std::string probe_mode_name(ProbeMode mode);

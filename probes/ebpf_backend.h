@@ -79,8 +79,10 @@ struct EbpfSnapshot {
 };
 
 struct EbpfOptions {
-  // Ask the kernel to account program run time (bpf_enable_stats(BPF_STATS_RUN_TIME)); costs two
-  // clock reads per program run. Not available: the snapshot's run times stay empty.
+  // Ask the kernel to account program run time (bpf_enable_stats(BPF_STATS_RUN_TIME)), for the
+  // scheduler programs' share of the overhead; costs two clock reads per program run (on every
+  // context switch of the machine while attached). Off, or not available: the snapshot's run
+  // times stay empty.
   bool program_stats = true;
 };
 

@@ -112,8 +112,15 @@ json probes_to_json(const RunRecord& run) {
     j["ebpf"] = ebpf_json(*run.ebpf);
     const std::optional<double>& sched = run.ebpf->sched_ns_per_request;
     j["overhead_ns_per_request"] = run.ebpf->usdt_ns_per_request + sched.value_or(0.0);
+    // The scheduler programs run on every context switch of the machine (they return at once for
+    // other processes and outside sampled requests); their runs are all charged here.
+    const auto& sched_runs = run.ebpf->snapshot.sched_programs;
     j["overhead"] = {{"usdt_ns_per_request", run.ebpf->usdt_ns_per_request},
-                     {"sched_ns_per_request", optional_number(sched)}};
+                     {"sched_ns_per_request", optional_number(sched)},
+                     {"sched_runs_per_request",
+                      sched_runs && run.load.requests > 0
+                          ? json(static_cast<double>(sched_runs->runs) / static_cast<double>(run.load.requests))
+                          : json(nullptr)}};
   } else {
     j["overhead_ns_per_request"] = run.probes_requested == "inproc" || !run.ebpf_unavailable.empty() ? json(nullptr) : json(0.0);
   }

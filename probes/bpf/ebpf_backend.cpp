@@ -85,7 +85,8 @@ EbpfBackend::EbpfBackend(EbpfOptions options) : impl_(std::make_unique<Impl>()) 
   if (std::string reason = missing_bpf_capabilities(); !reason.empty()) throw EbpfUnavailable(reason);
   const pid_t self = getpid();
   impl_->stages = std::make_unique<bpf::StagesLoader>(self);
-  impl_->offcpu = std::make_unique<bpf::OffcpuLoader>(self, impl_->stages->threads_map_fd(), impl_->stages->requests_map_fd());
+  impl_->offcpu = std::make_unique<bpf::OffcpuLoader>(self, impl_->stages->threads_map_fd(), impl_->stages->requests_map_fd(),
+                                                      impl_->stages->armed_map_fd());
   if (options.program_stats) {
     const int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
     impl_->stats_fd = fd >= 0 ? fd : -1;  // not fatal: the run times are then reported as unknown

@@ -12,7 +12,15 @@
  *    intervals are clipped to the hand-off span (and to after the receiver's last sampled
  *    work) and charged. A worker parked on the queue shows up here: its wake-up and the wait
  *    for a CPU are the dispatch stage's off-CPU time.
- * The sender of a hand-off is not charged: once it has handed the request over it waits. */
+ * The sender of a hand-off is not charged: once it has handed the request over it waits.
+ *
+ * Arming. The scheduler programs run on every context switch of the machine; outside sampled
+ * requests they only check fb_armed and return, so the requests that are not sampled pay the
+ * bare cost of a program call per switch. Armed (a sampled request between `arrive` and
+ * `response_ready`), they record everything. A thread whose last switch-out came before the
+ * window opened has been off the CPU since at least `since` (a later switch-out would have been
+ * recorded), so its interval starts at `since` - and hand-off spans start after `arrive`,
+ * hence after `since`, so nothing they need is lost. */
 #ifndef FASTERBENCH_PROBES_BPF_FB_SHARED_BPF_H
 #define FASTERBENCH_PROBES_BPF_FB_SHARED_BPF_H
 
@@ -29,7 +37,7 @@ struct fb_interval {
 struct fb_thread_state {
   __u64 request;      /* sampled request the thread carries, when stage != FB_THREAD_IDLE */
   __u64 idle_since;   /* when it last handed a sampled request on (or finished one) */
-  __u64 off_ts;       /* when it left the CPU; 0 while it runs */
+  __u64 off_ts;       /* when it last left the CPU while armed (stale or 0 otherwise) */
   __u64 wake_ts;      /* last sched_wakeup while off the CPU */
   __u32 stage;        /* fb_stage it executes, or FB_THREAD_IDLE */
   __u32 role;         /* enum fb_role */
@@ -55,6 +63,26 @@ struct {
   __type(key, int);
   __type(value, struct fb_thread_state);
 } fb_threads SEC(".maps");
+
+/* Sampled requests in flight, and since when the count has been non-zero. */
+struct fb_armed {
+  __u64 inflight;
+  __u64 since;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct fb_armed);
+} fb_armed SEC(".maps");
+
+static __always_inline struct fb_armed *fb_armed_state(void)
+{
+  __u32 zero = 0;
+
+  return bpf_map_lookup_elem(&fb_armed, &zero);
+}
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);

@@ -3,7 +3,8 @@
  * but for the harness's own threads only (tgid filter). On every context switch it notes when a
  * thread of ours leaves the CPU; when it comes back, the interval is remembered (for hand-off
  * stages, see fb_shared.bpf.h) and, if the thread carries a sampled request, charged to the
- * stage the thread is in (written by stages.bpf.c into the shared fb_threads map). A
+ * stage the thread is in (written by stages.bpf.c into the shared fb_threads storage). Only
+ * while a sampled request is in flight (fb_armed); otherwise it returns at once. A
  * sched_wakeup followed by the switch-in gives the wake-up-to-run latency, kept per role
  * (workers, clients) in log-linear histograms. */
 #include "vmlinux.h"
@@ -47,9 +48,13 @@ static __always_inline struct fb_offcpu_counters *counters(void)
   return bpf_map_lookup_elem(&fb_offcpu_counters, &zero);
 }
 
-static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now)
+static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now, __u64 armed_since)
 {
-  __u64 off = t->off_ts, delta = now - off;
+  __u64 off = t->off_ts;
+
+  if (off < armed_since) /* left the CPU before the window opened (fb_shared.bpf.h) */
+    off = armed_since;
+  __u64 delta = now - off;
   __u32 slot = t->recent_next & (FB_RECENT_OFF - 1);
 
   t->recent[slot].off = off;
@@ -82,9 +87,12 @@ static __always_inline void back_on_cpu(struct fb_thread_state *t, __u64 now)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(fb_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
+  struct fb_armed *armed = fb_armed_state();
   __u64 now;
   struct fb_thread_state *t;
 
+  if (!armed || !armed->inflight)
+    return 0;
   if (prev->tgid != targ_tgid && next->tgid != targ_tgid)
     return 0;
   now = bpf_ktime_get_ns();
@@ -95,8 +103,8 @@ int BPF_PROG(fb_sched_switch, bool preempt, struct task_struct *prev, struct tas
   }
   if (next->tgid == targ_tgid) {
     t = fb_thread(next, false);
-    if (t && t->off_ts)
-      back_on_cpu(t, now);
+    if (t)
+      back_on_cpu(t, now, armed->since);
   }
   return 0;
 }
@@ -104,12 +112,13 @@ int BPF_PROG(fb_sched_switch, bool preempt, struct task_struct *prev, struct tas
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(fb_sched_wakeup, struct task_struct *p)
 {
+  struct fb_armed *armed = fb_armed_state();
   struct fb_thread_state *t;
 
-  if (p->tgid != targ_tgid)
+  if (!armed || !armed->inflight || p->tgid != targ_tgid)
     return 0;
   t = fb_thread(p, false);
-  if (t && t->off_ts) {
+  if (t) {
     struct fb_offcpu_counters *c = counters();
 
     t->wake_ts = bpf_ktime_get_ns();

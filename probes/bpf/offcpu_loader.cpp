@@ -16,7 +16,7 @@ namespace fb::probes::bpf {
 
 static_assert(FB_ROLE_COUNT == kWakeupRoleCount);
 
-OffcpuLoader::OffcpuLoader(pid_t tgid, int threads_map_fd, int requests_map_fd) {
+OffcpuLoader::OffcpuLoader(pid_t tgid, int threads_map_fd, int requests_map_fd, int armed_map_fd) {
   capture_libbpf_messages();
   // Parse + open.
   skel_ = offcpu_bpf::open();
@@ -28,12 +28,15 @@ OffcpuLoader::OffcpuLoader(pid_t tgid, int threads_map_fd, int requests_map_fd) 
   };
   // Globals.
   skel_->rodata->targ_tgid = static_cast<__u32>(tgid);
-  // Share the stages program's per-thread and per-request maps instead of creating new ones.
+  // Share the stages program's per-thread, per-request and armed maps instead of new ones.
   if (int err = bpf_map__reuse_fd(skel_->maps.fb_threads, threads_map_fd); err != 0) {
     fail(libbpf_error("cannot share the thread map with the offcpu program", err));
   }
   if (int err = bpf_map__reuse_fd(skel_->maps.fb_requests, requests_map_fd); err != 0) {
     fail(libbpf_error("cannot share the request map with the offcpu program", err));
+  }
+  if (int err = bpf_map__reuse_fd(skel_->maps.fb_armed, armed_map_fd); err != 0) {
+    fail(libbpf_error("cannot share the armed flag with the offcpu program", err));
   }
   // Load (tp_btf programs need the kernel's BTF).
   if (int err = offcpu_bpf::load(skel_); err != 0) fail(libbpf_error("cannot load the offcpu BPF programs", err));

@@ -16,7 +16,7 @@ namespace fb::probes::bpf {
 class OffcpuLoader {
  public:
   // parse -> open -> set globals -> reuse the shared maps -> load. Throws EbpfUnavailable.
-  OffcpuLoader(pid_t tgid, int threads_map_fd, int requests_map_fd);
+  OffcpuLoader(pid_t tgid, int threads_map_fd, int requests_map_fd, int armed_map_fd);
   ~OffcpuLoader();
   OffcpuLoader(const OffcpuLoader&) = delete;
   OffcpuLoader& operator=(const OffcpuLoader&) = delete;

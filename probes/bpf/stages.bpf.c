@@ -202,9 +202,12 @@ int fb_on_point(struct pt_regs *ctx)
 
   if (point == FB_POINT_ARRIVE) {
     struct fb_request_state fresh = {.arrive_ticks = ticks, .caller_tid = tid};
+    struct fb_armed *armed = fb_armed_state();
 
     if (bpf_map_update_elem(&fb_requests, &request_id, &fresh, BPF_ANY))
       __sync_fetch_and_add(&c->table_full, 1);
+    else if (armed && __sync_fetch_and_add(&armed->inflight, 1) == 0)
+      armed->since = now; /* the scheduler programs start recording */
   }
   r = bpf_map_lookup_elem(&fb_requests, &request_id);
   if (!r) {
@@ -232,8 +235,12 @@ int fb_on_point(struct pt_regs *ctx)
   }
 
   if (point == FB_POINT_RESPONSE_READY) {
+    struct fb_armed *armed = fb_armed_state();
+
     finish_request(r, request_id);
     bpf_map_delete_elem(&fb_requests, &request_id);
+    if (armed)
+      __sync_fetch_and_add(&armed->inflight, -1);
     __sync_fetch_and_add(&c->requests, 1);
   }
   return 0;

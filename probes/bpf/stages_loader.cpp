@@ -52,6 +52,7 @@ StagesLoader::~StagesLoader() {
 
 int StagesLoader::threads_map_fd() const { return bpf_map__fd(skel_->maps.fb_threads); }
 int StagesLoader::requests_map_fd() const { return bpf_map__fd(skel_->maps.fb_requests); }
+int StagesLoader::armed_map_fd() const { return bpf_map__fd(skel_->maps.fb_armed); }
 int StagesLoader::program_fd() const { return bpf_program__fd(skel_->progs.fb_on_point); }
 
 void StagesLoader::attach() {

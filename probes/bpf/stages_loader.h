@@ -26,6 +26,7 @@ class StagesLoader {
   // The maps offcpu.bpf.c shares (fb_shared.bpf.h).
   int threads_map_fd() const;
   int requests_map_fd() const;
+  int armed_map_fd() const;
   int program_fd() const;
 
   // One link per stage point, the point as the attach cookie. Throws EbpfUnavailable.
