@@ -80,6 +80,45 @@ def test_both_on_mixed_carries_histograms_offcpu_and_cross_validation(fasterbenc
     assert table["total"]["checked"] and table["dispatch"]["checked"]
 
 
+# Points every request stamps; the executor path adds enqueue, dequeue and the four future
+# points, the direct path (optimization #1) skips them.
+POINTS_ON_EVERY_PATH = ["arrive", "route_matched", "gil_request", "gil_acquired", "handler_call",
+                        "handler_return", "marshal_done", "response_ready"]
+EXECUTOR_ONLY_POINTS = 6
+
+
+@needs_ebpf
+@pytest.mark.parametrize("opts", [["--opt", "direct"], ["--opt", "lockfree,inline-future", "--wait", "park"]],
+                         ids=["direct", "lockfree-inline-future"])
+def test_every_path_fires_a_probe_at_each_point_it_stamps(fasterbench, tmp_path, opts):
+    """The direct path and the lock-free queue with the inline future stamp their points through
+    stage_point too: each sampled request fires one probe per point it reaches and the eBPF side
+    sees the same stages as the in-process clock."""
+    if not ebpf_compiled_in(fasterbench, tmp_path):
+        pytest.skip("this build has no eBPF backend")
+    out = tmp_path / "r.json"
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", *opts, *SMALL, "--probe-sample", "20",
+                    "--probes", "both", "--out", out)
+    assert p.returncode == 0, p.stderr
+    probes = json.loads(out.read_text())["runs"][0]["probes"]
+    ebpf = probes["ebpf"]
+    assert probes["sampled_requests"] == 200
+    assert ebpf["requests"] == 200 and ebpf["records"] == 200
+    assert ebpf["missing_requests"] == 0 and ebpf["ring_drops"] == 0
+    hits = ebpf["point_hits"]
+    assert sum(hits.values()) == ebpf["usdt_hits"]
+    for point in POINTS_ON_EVERY_PATH:
+        assert hits[point] == 200, (point, hits)
+    # Requests that took the executor: all of them without direct; with it, those of a route the
+    # demotion guard moved there (none, unless the machine stalled 3 hello calls in a row).
+    executor = hits["enqueue"]
+    if "direct" not in opts[1].split(","):
+        assert executor == 200
+    assert ebpf["usdt_hits"] == 200 * len(POINTS_ON_EVERY_PATH) + executor * EXECUTOR_ONLY_POINTS
+    for name in STAGES:
+        assert ebpf["stages"][name]["count"] == probes["sampled_stages"][name]["count"], name
+
+
 @needs_ebpf
 def test_require_ebpf_passes_when_privileged(fasterbench, tmp_path):
     if not ebpf_compiled_in(fasterbench, tmp_path):
