@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -39,10 +40,10 @@ void print_ebpf(const std::string& config, const std::vector<const json*>& runs,
              format_count(lost));
   const json& cal = e0.at("calibration");
   const json& over = first.at("overhead");
-  fmt::print(out, "probe hit {} (a sampled stage point costs {} attached vs {} detached) · overhead {} per request "
-                  "(USDT {}, scheduler programs {})\n",
-             format_ns(cal.at("hit_ns").get<double>()), format_ns(cal.at("attached_ns_per_point").get<double>()),
-             format_ns(cal.at("detached_ns_per_point").get<double>()),
+  fmt::print(out, "probe hit {}, prime {} (a sampled stage point costs {} attached vs {} detached) · overhead {} per "
+                  "request (USDT {}, scheduler programs {})\n",
+             format_ns(cal.at("hit_ns").get<double>()), format_ns(cal.at("prime_ns").get<double>()),
+             format_ns(cal.at("attached_ns_per_point").get<double>()), format_ns(cal.at("detached_ns_per_point").get<double>()),
              format_ns(median_over(runs, [](const json& r) { return r.at("probes").at("overhead_ns_per_request").get<double>(); })),
              format_ns(num(over.at("usdt_ns_per_request"))),
              over.at("sched_ns_per_request").is_null() ? std::string("not accounted") : format_ns(num(over.at("sched_ns_per_request"))));
@@ -74,7 +75,7 @@ void print_ebpf(const std::string& config, const std::vector<const json*>& runs,
                         format_ns(q("p99_ns")), format_count(n));
   }
   fmt::print(out, "wake-up to run: {}\n", wake.empty() ? "no wake-ups seen" : wake);
-  fmt::print(out, "(mean on-/off-CPU time per sampled request; `probes` = probe hits inside the stage x hit cost, part of on-CPU)\n");
+  fmt::print(out, "(mean on-/off-CPU time per sampled request; `probes` = sampled points inside the stage x their cost, part of on-CPU)\n");
 
   if (!first.contains("cross_validation")) return;
   fmt::print(out, "cross-validation on the same sampled requests, probe cost subtracted (agree: within 10 % or 200 ns; "
@@ -95,6 +96,26 @@ void print_ebpf(const std::string& config, const std::vector<const json*>& runs,
     const double in = get("inproc_p50_ns"), eb = get("ebpf_p50_ns");
     fmt::print(out, "{:<9}{:>12}{:>11}{:>9}{:>13}{:>8}\n", stage, format_ns(in), format_ns(eb), signed_pct(eb, in),
                fmt::format("{:+.0f} ns", get("paired_median_diff_ns")), !checked ? "(n/a)" : agree ? "yes" : "NO");
+  }
+  // The point whose probe timestamp drifts furthest from its in-process stamp (relative to
+  // arrive): the bound on how far the eBPF clock can misplace a stage boundary.
+  std::string worst;
+  double worst_p50 = 0;
+  for (std::string_view name : probes::kPointNames) {
+    const std::string point(name);
+    const json& skew = e0.at("point_skew").at(point);
+    if (skew.at("count").get<double>() == 0) continue;
+    const double p50 = median_over(runs, [&](const json& r) {
+      return r.at("probes").at("ebpf").at("point_skew").at(point).at("p50_ns").get<double>();
+    });
+    if (worst.empty() || std::fabs(p50) > std::fabs(worst_p50)) {
+      worst = point;
+      worst_p50 = p50;
+    }
+  }
+  if (!worst.empty()) {
+    fmt::print(out, "probe timestamp skew (eBPF minus in-process stamp, relative to arrive; p50): largest at {}: {:+.0f} ns\n",
+               worst, worst_p50);
   }
 }
 

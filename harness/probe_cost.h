@@ -1,6 +1,8 @@
-// The cost of one USDT probe hit, as the harness pays it: stage points of sampled requests
-// fired in a tight loop, first with the eBPF programs loaded but detached (the semaphore check
-// skips the probe), then attached (trap into the kernel, run the stage program, return).
+// The cost of the USDT probes, as the harness pays it: stage points of sampled requests fired in
+// a tight loop, first with the eBPF programs loaded but detached (the semaphore check skips the
+// probe), then attached (trap into the kernel, run the stage program, return). Measured three
+// ways: a whole sampled point (prime, stamp, hit: what a request pays, and what the
+// cross-validation subtracts per point), a hit alone and a prime alone (probes/usdt.h).
 #pragma once
 
 #include "harness/results/results_model.h"
@@ -8,7 +10,7 @@
 
 namespace fb::harness {
 
-// Leaves `backend` attached and cleared. Takes ~20 ms plus one attach.
+// Leaves `backend` attached and cleared. Takes ~50 ms plus one attach.
 HitCostCalibration calibrate_hit_cost(probes::EbpfBackend& backend);
 
 }  // namespace fb::harness

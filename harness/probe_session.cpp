@@ -4,6 +4,7 @@
 
 #include "harness/exit_codes.h"
 #include "harness/probe_cost.h"
+#include "probes/clock.h"
 
 namespace fb::harness {
 
@@ -85,13 +86,16 @@ void ProbeSession::finish_run(RunRecord& run) {
   e.snapshot = backend_->collect();
   e.calibration = calibration_;
   e.probe_hits = mean_probe_hits(e.snapshot.records);
+  e.point_skew = point_skew(e.snapshot.records, probes::clock_calibration().ns_per_tick);
   const double requests = static_cast<double>(run.load.requests);
   if (requests > 0) {
-    e.usdt_ns_per_request = static_cast<double>(e.snapshot.hits) * calibration_.hit_ns / requests;
+    e.usdt_ns_per_request = (static_cast<double>(e.snapshot.hits) * calibration_.hit_ns +
+                             static_cast<double>(e.snapshot.primes) * calibration_.prime_ns) /
+                            requests;
     if (e.snapshot.sched_programs) e.sched_ns_per_request = static_cast<double>(e.snapshot.sched_programs->ns) / requests;
   }
   if (settings_.mode == ProbeMode::both) {
-    run.cross_validation = cross_validate(*run.load.stages, *run.load.sampled_stages, run.load.sampled, e.snapshot, calibration_.hit_ns);
+    run.cross_validation = cross_validate(*run.load.stages, *run.load.sampled_stages, run.load.sampled, e.snapshot, calibration_.point_ns);
   }
   run.ebpf = std::move(e);
 }

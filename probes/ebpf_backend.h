@@ -46,6 +46,8 @@ struct EbpfRecord {
   std::uint64_t arrive_ticks = 0;  // in-process clock at `arrive`, as the probe passed it
   std::array<std::int64_t, kStageCount> ns{};
   std::array<std::uint64_t, kStageCount> off_cpu_ns{};
+  std::array<std::uint64_t, kPointCount> ts{};     // bpf_ktime_get_ns at each point; 0: not reached
+  std::array<std::uint64_t, kPointCount> ticks{};  // in-process clock at each point (probe argument)
   std::uint32_t present = 0;  // bit s: went through stage s
   std::uint32_t caller_tid = 0, worker_tid = 0, points = 0;
 };
@@ -63,7 +65,8 @@ struct EbpfSnapshot {
   std::array<std::uint64_t, kStageCount> off_cpu_ns{}, on_cpu_ns{};  // summed over requests
   std::array<Histogram, kWakeupRoleCount> wakeup;      // wake-up-to-run latency per role
   std::array<std::uint64_t, kPointCount> point_hits{};
-  std::uint64_t hits = 0;             // USDT hits of this process
+  std::uint64_t hits = 0;             // USDT hits of this process (stage points)
+  std::uint64_t primes = 0;           // priming hits (probes/usdt.h), not in `hits`
   std::uint64_t requests = 0;         // requests that reached response_ready
   std::uint64_t ring_drops = 0;       // raw records lost (ring buffer full)
   std::uint64_t missing_request = 0;  // hits of a request whose `arrive` was not seen

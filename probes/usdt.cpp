@@ -32,6 +32,10 @@ static_assert(usdt_names_match_points(), "FB_USDT_POINTS must list kPointNames i
 
 }  // namespace
 
+void usdt_prime(fb_point point, std::uint64_t request_id) noexcept {
+  usdt_fire(point, request_id, kPrimeTicks);
+}
+
 void usdt_fire(fb_point point, std::uint64_t request_id, std::uint64_t ticks) noexcept {
   switch (point) {
 #define FB_USDT_CASE(point, name)                                      \

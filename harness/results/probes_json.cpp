@@ -14,7 +14,9 @@ json calibration_json(const HitCostCalibration& c) {
   return {{"hit_ns", c.hit_ns},
           {"detached_ns_per_point", c.detached_ns_per_point},
           {"attached_ns_per_point", c.attached_ns_per_point},
-          {"points", c.points}};
+          {"points", c.points},
+          {"prime_ns", c.prime_ns},
+          {"point_ns", c.point_ns}};
 }
 
 json program_json(const std::optional<probes::ProgramRunTime>& t) {
@@ -26,7 +28,8 @@ json program_json(const std::optional<probes::ProgramRunTime>& t) {
 
 json ebpf_json(const EbpfRunRecord& e) {
   const probes::EbpfSnapshot& snap = e.snapshot;
-  json stages = json::object(), offcpu = json::object(), hits = json::object(), points = json::object();
+  json stages = json::object(), offcpu = json::object(), hits = json::object(), points = json::object(),
+       skew = json::object();
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
     const auto stage = static_cast<fb_stage>(s);
     const std::string name(probes::stage_name(stage));
@@ -39,26 +42,35 @@ json ebpf_json(const EbpfRunRecord& e) {
                     {"on_cpu_ns", on},
                     {"off_cpu_ns", off},
                     {"off_cpu_share", on + off > 0 ? off / (on + off) : 0.0},
-                    {"probe_ns", e.probe_hits[s] * e.calibration.hit_ns},
+                    {"probe_ns", e.probe_hits[s] * e.calibration.point_ns},
                     {"on_cpu_total_ns", snap.on_cpu_ns[s]},
                     {"off_cpu_total_ns", snap.off_cpu_ns[s]}};
   }
-  for (std::size_t p = 0; p < probes::kPointCount; ++p) points[std::string(probes::kPointNames[p])] = snap.point_hits[p];
+  for (std::size_t p = 0; p < probes::kPointCount; ++p) {
+    const std::string name(probes::kPointNames[p]);
+    points[name] = snap.point_hits[p];
+    const PointSkew& k = e.point_skew[p];
+    skew[name] = {{"count", k.count}, {"p25_ns", k.p25_ns}, {"p50_ns", k.p50_ns}, {"p75_ns", k.p75_ns}};
+  }
   json wakeup = json::object();
   for (std::size_t r = 0; r < probes::kWakeupRoleCount; ++r) {
     wakeup[std::string(probes::kWakeupRoleNames[r])] = stage_to_json(snap.wakeup[r], snap.wakeup[r].mean());
   }
   return {{"attached", true},
           {"hit_cost_ns", e.calibration.hit_ns},
+          {"prime_cost_ns", e.calibration.prime_ns},
+          {"point_cost_ns", e.calibration.point_ns},
           {"calibration", calibration_json(e.calibration)},
           {"requests", snap.requests},
           {"usdt_hits", snap.hits},
+          {"primes", snap.primes},
           {"point_hits", points},
           {"records", snap.records.size()},
           {"ring_drops", snap.ring_drops},
           {"missing_requests", snap.missing_request},
           {"table_full", snap.table_full},
           {"probe_hits", hits},
+          {"point_skew", skew},
           {"stages", stages},
           {"offcpu", offcpu},
           {"wakeup", wakeup},

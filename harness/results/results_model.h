@@ -29,17 +29,20 @@ struct RouteRecord {
 // attached (harness/probe_cost.h).
 struct HitCostCalibration {
   double hit_ns = 0;                 // attached - detached, per probe hit
-  double detached_ns_per_point = 0;  // median over batches
+  double prime_ns = 0;               // the same per prime (probes/usdt.h)
+  double point_ns = 0;               // the same per sampled point: prime, stamp and hit
+  double detached_ns_per_point = 0;  // median over batches, per sampled point
   double attached_ns_per_point = 0;
-  std::uint64_t points = 0;          // stage points fired per mode
+  std::uint64_t points = 0;          // stage points fired per measurement and mode
 };
 
 // What the eBPF programs saw during one run: runs[].probes.ebpf.
 struct EbpfRunRecord {
   probes::EbpfSnapshot snapshot;
   HitCostCalibration calibration;
-  std::array<double, probes::kStageCount> probe_hits{};  // mean probe hits inside each stage
-  double usdt_ns_per_request = 0;             // probe hits x hit cost / measured requests
+  std::array<double, probes::kStageCount> probe_hits{};  // mean primed points inside each stage
+  std::array<PointSkew, probes::kPointCount> point_skew{};
+  double usdt_ns_per_request = 0;  // (hits x hit cost + primes x prime cost) / measured requests
   std::optional<double> sched_ns_per_request;  // scheduler programs' run time / measured requests
 };
 

@@ -1,5 +1,6 @@
 #include "harness/stats/cross_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -50,10 +51,32 @@ std::array<double, probes::kStageCount> mean_probe_hits(const std::vector<probes
   return mean;
 }
 
+std::array<PointSkew, probes::kPointCount> point_skew(const std::vector<probes::EbpfRecord>& records,
+                                                      double ns_per_tick) {
+  std::array<PointSkew, probes::kPointCount> out{};
+  std::vector<double> skews;
+  skews.reserve(records.size());
+  for (std::size_t p = 0; p < probes::kPointCount; ++p) {
+    skews.clear();
+    for (const probes::EbpfRecord& r : records) {
+      if (r.ts[p] == 0 || r.ts[FB_POINT_ARRIVE] == 0) continue;
+      // Differences first: the two clocks have different origins, and ticks are not ns.
+      const double ebpf_ns = static_cast<double>(static_cast<std::int64_t>(r.ts[p] - r.ts[FB_POINT_ARRIVE]));
+      const double inproc_ns =
+          static_cast<double>(static_cast<std::int64_t>(r.ticks[p] - r.ticks[FB_POINT_ARRIVE])) * ns_per_tick;
+      skews.push_back(ebpf_ns - inproc_ns);
+    }
+    if (skews.empty()) continue;
+    std::sort(skews.begin(), skews.end());
+    out[p] = {skews.size(), quantile_sorted(skews, 0.25), quantile_sorted(skews, 0.5), quantile_sorted(skews, 0.75)};
+  }
+  return out;
+}
+
 std::vector<CrossValidationRow> cross_validate(const probes::InprocRecorder& unsampled,
                                                const probes::InprocRecorder& inproc_sampled,
                                                const std::vector<SampledRequest>& sampled,
-                                               const probes::EbpfSnapshot& ebpf, double hit_cost_ns) {
+                                               const probes::EbpfSnapshot& ebpf, double point_cost_ns) {
   std::unordered_map<std::uint64_t, const probes::EbpfRecord*> by_id;
   by_id.reserve(ebpf.records.size());
   for (const probes::EbpfRecord& r : ebpf.records) by_id.emplace(r.request_id, &r);
@@ -70,7 +93,7 @@ std::vector<CrossValidationRow> cross_validate(const probes::InprocRecorder& uns
     row.inproc_count = in.count();
     row.ebpf_count = eb.count();
     row.probe_hits = hits[s];
-    row.probe_ns = hits[s] * hit_cost_ns;
+    row.probe_ns = hits[s] * point_cost_ns;
     row.inproc_p50_raw_ns = static_cast<double>(in.value_at_percentile(50));
     row.ebpf_p50_raw_ns = static_cast<double>(eb.value_at_percentile(50));
     row.inproc_p50_ns = row.inproc_p50_raw_ns - row.probe_ns;

@@ -3,25 +3,27 @@
 // probe) time the same spans, so per stage their p50s must agree once the probes' own cost is
 // taken out. Pure functions.
 //
-// Probe cost inside a stage. Both clocks read a point's time before (in-process) or during
-// (eBPF) that point's probe hit, so a span from point A to point B contains the whole hit at A
-// and every hit between A and B, on either clock; a hit's share before the eBPF timestamp cancels
-// out between A and B. Stage by stage the hits inside the span are:
+// Probe cost inside a stage. Every point of a sampled request fires its probe twice: a prime
+// just before the in-process stamp and the real hit just after it (probes/usdt.h). Both clocks
+// read a point's time before (in-process) or during (eBPF) that point's hit, so a span from
+// point A to point B contains the hit at A, the prime at B and both probes of every point in
+// between, on either clock: one primed point per point passed. Stage by stage:
 //   route {arrive} 1 · dispatch {enqueue} 1 · gil {gil_request} 1 · handler {handler_call} 1 ·
 //   marshal {gil_acquired, handler_return} 2 · future {future_create, future_set} 2 ·
 //   total: every point the request reached but the last · other: total minus the stages above.
-// Both p50s are reported raw and with probe_hits x hit cost subtracted; the agreement test does
-// not depend on the subtraction (the same amount leaves both sides), only its tolerance does.
+// Both p50s are reported raw and with probe_hits x the calibrated cost of a primed point
+// subtracted; the agreement test does not depend on the subtraction (the same amount leaves
+// both sides), only its tolerance does.
 //
-// What the subtraction cannot remove: the calibrated cost is that of a warm probe (a tight loop).
-// The first probe of a sampled request, and the first one a thread hits after waking up, trap
-// through cold caches and take longer before the eBPF timestamp is read than warm ones do; a
-// span that starts at a warm probe and ends at a cold one (dispatch: enqueue -> the woken
-// worker's dequeue) reads longer on the eBPF clock, one that starts at a cold one (route:
-// arrive -> route_matched) reads shorter. That is a property of uprobes, not a disagreement of
-// the clocks, and it is large only next to stages that are themselves far below 1 µs (route,
-// other). So whether a stage is checked is decided by its size in the unperturbed in-process
-// histogram (runs[].stages, the unsampled requests), not by the sampled, probe-laden one.
+// Why the primes. A probe hit whose path is cold (its user code, its uprobe, the program: the
+// first hit on a thread after it woke up, or the first of a request after many unsampled ones)
+// reaches the eBPF timestamp 0.4-1.5 µs later than a warm hit. Without primes the eBPF clock
+// read dispatch (ending at a woken worker's dequeue) ~0.5 µs longer and route (starting at the
+// request's first hit) 0.5-1.5 µs shorter than the in-process clock. That is measured per point
+// and run (point_skew below; runs[].probes.ebpf.point_skew); with the primes every point's
+// skew stays within about 200 ns of arrive's. Whether a stage is checked is decided by its size
+// in the unperturbed in-process histogram (runs[].stages, the unsampled requests), not by the
+// sampled, probe-laden one.
 #pragma once
 
 #include <array>
@@ -52,12 +54,23 @@ std::array<double, probes::kStageCount> probe_hits_in_stages(std::uint32_t prese
 // through it). No records: the executor path's counts.
 std::array<double, probes::kStageCount> mean_probe_hits(const std::vector<probes::EbpfRecord>& records);
 
+// Per point, over the records that reached it and `arrive`: (eBPF stamp - eBPF stamp at arrive)
+// - (in-process stamp - in-process stamp at arrive), in ns: how much later, against the
+// in-process clock, the probe's timestamp is taken at that point than at `arrive`. A span
+// A -> B reads skew(B) - skew(A) longer on the eBPF clock.
+struct PointSkew {
+  std::uint64_t count = 0;
+  double p25_ns = 0, p50_ns = 0, p75_ns = 0;
+};
+std::array<PointSkew, probes::kPointCount> point_skew(const std::vector<probes::EbpfRecord>& records,
+                                                      double ns_per_tick);
+
 struct CrossValidationRow {
   fb_stage stage = FB_STAGE_TOTAL;
   std::uint64_t inproc_count = 0, ebpf_count = 0;
   std::uint64_t matched = 0;           // requests found in both (by request id)
   double probe_hits = 0;               // mean probe hits inside the stage's span
-  double probe_ns = 0;                 // probe_hits x calibrated hit cost
+  double probe_ns = 0;                 // probe_hits x calibrated cost of a primed point
   double inproc_p50_raw_ns = 0, ebpf_p50_raw_ns = 0;
   double inproc_p50_ns = 0, ebpf_p50_ns = 0;  // raw minus probe_ns
   double stage_p50_ns = 0;             // in-process p50 of the unsampled requests (runs[].stages)
@@ -72,6 +85,6 @@ struct CrossValidationRow {
 std::vector<CrossValidationRow> cross_validate(const probes::InprocRecorder& unsampled,
                                                const probes::InprocRecorder& inproc_sampled,
                                                const std::vector<SampledRequest>& sampled,
-                                               const probes::EbpfSnapshot& ebpf, double hit_cost_ns);
+                                               const probes::EbpfSnapshot& ebpf, double point_cost_ns);
 
 }  // namespace fb::harness

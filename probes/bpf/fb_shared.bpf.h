@@ -49,6 +49,7 @@ struct fb_thread_state {
 struct fb_request_state {
   __u64 ts[FB_POINT_COUNT];         /* bpf_ktime_get_ns at each point; 0: not reached */
   __u64 off_ns[FB_STAGE_COUNT];     /* off-CPU time charged to each stage */
+  __u64 ticks[FB_POINT_COUNT];      /* in-process clock at each point (USDT argument) */
   __u64 arrive_ticks;               /* in-process clock at `arrive` */
   __u32 caller_tid, worker_tid;
   __u32 points;

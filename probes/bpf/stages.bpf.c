@@ -42,6 +42,15 @@ static __always_inline struct fb_stages_counters *counters(void)
   return bpf_map_lookup_elem(&fb_stage_counters, &zero);
 }
 
+/* An all-zero request state to insert at `arrive`: the state is too large for the 512-byte BPF
+ * stack. Never written. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct fb_request_state);
+} fb_fresh_request SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
   __uint(max_entries, FB_RECORDS_BYTES);
@@ -169,6 +178,10 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
     rec->ns[s] = ns[s];
     rec->off_cpu_ns[s] = s == FB_STAGE_TOTAL ? off_sum : r->off_ns[s];
   }
+  for (int p = 0; p < FB_POINT_COUNT; p++) {
+    rec->ts[p] = r->ts[p];
+    rec->ticks[p] = r->ticks[p];
+  }
   rec->present = present;
   rec->caller_tid = r->caller_tid;
   rec->worker_tid = r->worker_tid;
@@ -197,14 +210,21 @@ int fb_on_point(struct pt_regs *ctx)
 
   if (pid_tgid >> 32 != targ_tgid || point >= FB_POINT_COUNT || !c)
     return 0;
+  if (ticks == FB_PRIME_TICKS) { /* a prime (probes/usdt.h): the hit itself was the point */
+    __sync_fetch_and_add(&c->primes, 1);
+    return 0;
+  }
   __sync_fetch_and_add(&c->hits, 1);
   __sync_fetch_and_add(&c->point_hits[point], 1);
 
   if (point == FB_POINT_ARRIVE) {
-    struct fb_request_state fresh = {.arrive_ticks = ticks, .caller_tid = tid};
     struct fb_armed *armed = fb_armed_state();
+    __u32 zero = 0;
+    struct fb_request_state *fresh = bpf_map_lookup_elem(&fb_fresh_request, &zero);
 
-    if (bpf_map_update_elem(&fb_requests, &request_id, &fresh, BPF_ANY))
+    if (!fresh)
+      return 0;
+    if (bpf_map_update_elem(&fb_requests, &request_id, fresh, BPF_ANY))
       __sync_fetch_and_add(&c->table_full, 1);
     else if (armed && __sync_fetch_and_add(&armed->inflight, 1) == 0)
       armed->since = now; /* the scheduler programs start recording */
@@ -214,7 +234,12 @@ int fb_on_point(struct pt_regs *ctx)
     __sync_fetch_and_add(&c->missing_request, 1);
     return 0;
   }
+  if (point == FB_POINT_ARRIVE) {
+    r->arrive_ticks = ticks;
+    r->caller_tid = tid;
+  }
   r->ts[point] = now;
+  r->ticks[point] = ticks;
   r->points++;
 
   t = fb_thread(bpf_get_current_task_btf(), true);

@@ -12,11 +12,14 @@
 #include <limits>
 #include <string>
 
+#include "probes/usdt.h"
+
 namespace fb::probes::bpf {
 
 static_assert(FB_HIST_BUCKETS == Histogram::kBucketCount, "kernel and user histograms must share a layout");
 static_assert(FB_HIST_SUB_BUCKET_BITS == Histogram::kSubBucketBits);
 static_assert(FB_STAGE_COUNT == kStageCount && FB_POINT_COUNT == kPointCount);
+static_assert(FB_PRIME_TICKS == kPrimeTicks, "stages.h and probes/usdt.h must agree on the prime marker");
 
 StagesLoader::StagesLoader(pid_t tgid) : tgid_(tgid) {
   capture_libbpf_messages();
@@ -55,22 +58,23 @@ int StagesLoader::requests_map_fd() const { return bpf_map__fd(skel_->maps.fb_re
 int StagesLoader::armed_map_fd() const { return bpf_map__fd(skel_->maps.fb_armed); }
 int StagesLoader::program_fd() const { return bpf_program__fd(skel_->progs.fb_on_point); }
 
+void StagesLoader::attach_probe(bpf_program* program, const std::string& name, std::uint64_t cookie) {
+  bpf_usdt_opts opts{};  // LIBBPF_OPTS is C (statement expression): filled by hand
+  opts.sz = sizeof opts;
+  opts.usdt_cookie = cookie;
+  bpf_link* link = bpf_program__attach_usdt(program, tgid_, "/proc/self/exe", "fasterbench", name.c_str(), &opts);
+  if (link == nullptr) {
+    const int err = errno;
+    detach();
+    throw EbpfUnavailable(libbpf_error("cannot attach to USDT probe fasterbench:" + name, err));
+  }
+  links_.emplace_back(link);
+}
+
 void StagesLoader::attach() {
   if (attached()) return;
-  for (std::size_t p = 0; p < kPointCount; ++p) {
-    const std::string name(kPointNames[p]);
-    bpf_usdt_opts opts{};  // LIBBPF_OPTS is C (statement expression): filled by hand
-    opts.sz = sizeof opts;
-    opts.usdt_cookie = p;  // the program reads the point back with bpf_usdt_cookie()
-    bpf_link* link = bpf_program__attach_usdt(skel_->progs.fb_on_point, tgid_, "/proc/self/exe", "fasterbench",
-                                              name.c_str(), &opts);
-    if (link == nullptr) {
-      const int err = errno;
-      detach();
-      throw EbpfUnavailable(libbpf_error("cannot attach to USDT probe fasterbench:" + name, err));
-    }
-    links_.emplace_back(link);
-  }
+  // The point as the cookie: the program reads it back with bpf_usdt_cookie().
+  for (std::size_t p = 0; p < kPointCount; ++p) attach_probe(skel_->progs.fb_on_point, std::string(kPointNames[p]), p);
 }
 
 // Destroying a uprobe link waits for an RCU grace period under a kernel-wide lock (~75 ms
@@ -87,6 +91,10 @@ int StagesLoader::on_record(void* self, void* data, std::size_t size) {
   for (std::size_t s = 0; s < kStageCount; ++s) {
     r.ns[s] = raw.ns[s];
     r.off_cpu_ns[s] = raw.off_cpu_ns[s];
+  }
+  for (std::size_t p = 0; p < kPointCount; ++p) {
+    r.ts[p] = raw.ts[p];
+    r.ticks[p] = raw.ticks[p];
   }
   r.present = raw.present;
   r.caller_tid = raw.caller_tid;
@@ -140,6 +148,7 @@ void StagesLoader::read(EbpfSnapshot& out) {
     out.point_hits[p] = sum(offsetof(fb_stages_counters, point_hits) + p * sizeof(__u64));
   }
   out.hits = sum(offsetof(fb_stages_counters, hits));
+  out.primes = sum(offsetof(fb_stages_counters, primes));
   out.requests = sum(offsetof(fb_stages_counters, requests));
   out.ring_drops = sum(offsetof(fb_stages_counters, ring_drops));
   out.missing_request = sum(offsetof(fb_stages_counters, missing_request));

@@ -6,12 +6,14 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "probes/bpf/libbpf_util.h"
 #include "probes/ebpf_backend.h"
 
 struct stages_bpf;
+struct bpf_program;
 
 namespace fb::probes::bpf {
 
@@ -29,7 +31,8 @@ class StagesLoader {
   int armed_map_fd() const;
   int program_fd() const;
 
-  // One link per stage point, the point as the attach cookie. Throws EbpfUnavailable.
+  // One link per stage point, the point as the attach cookie. Throws EbpfUnavailable (nothing
+  // left attached).
   void attach();
   void detach() noexcept;
   bool attached() const noexcept { return !links_.empty(); }
@@ -41,6 +44,7 @@ class StagesLoader {
 
  private:
   static int on_record(void* self, void* data, std::size_t size);
+  void attach_probe(bpf_program* program, const std::string& name, std::uint64_t cookie);
 
   pid_t tgid_;
   stages_bpf* skel_ = nullptr;

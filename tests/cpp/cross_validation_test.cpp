@@ -20,7 +20,7 @@ TEST(CrossValidation, ToleranceIsTenPercentOr200NsWhicheverIsLarger) {
   EXPECT_FALSE(backends_agree(1'000, 1'201));
 }
 
-// Executor path: 14 points, 13 hits before response_ready; route 1, dispatch 1, gil 1,
+// Executor path: 14 points, 13 sampled points before response_ready; route 1, dispatch 1, gil 1,
 // marshal 2, handler 1, future 2 -> other 13 - 8 = 5.
 TEST(CrossValidation, ProbeHitsOnTheExecutorPath) {
   const auto hits = probe_hits_in_stages(kAllStages, 14);
@@ -55,6 +55,32 @@ TEST(CrossValidation, MeanProbeHitsOverRecords) {
   EXPECT_DOUBLE_EQ(mean[FB_STAGE_DISPATCH], 1);  // only the record that went through it
   EXPECT_DOUBLE_EQ(mean[FB_STAGE_OTHER], 3.5);   // (5 + 2) / 2
   EXPECT_EQ(mean_probe_hits({})[FB_STAGE_TOTAL], 13);
+}
+
+// Point skew: differences of each clock against its own stamp at arrive, so the clocks' origins
+// and the tick rate do not matter; ticks are converted with ns_per_tick.
+TEST(CrossValidation, PointSkewComparesEachClockFromArrive) {
+  std::vector<probes::EbpfRecord> records(3);
+  const std::int64_t dequeue_skews[] = {100, 300, 500};
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    probes::EbpfRecord& r = records[i];
+    r.ts[FB_POINT_ARRIVE] = 1'000'000'000;       // eBPF ns
+    r.ticks[FB_POINT_ARRIVE] = 7'000;            // in-process ticks, 0.5 ns each
+    r.ticks[FB_POINT_DEQUEUE] = 7'000 + 20'000;  // 10 µs later
+    r.ts[FB_POINT_DEQUEUE] = 1'000'000'000 + 10'000 + static_cast<std::uint64_t>(dequeue_skews[i]);
+  }
+  records[2].ts[FB_POINT_ROUTE_MATCHED] = 1'000'000'000 + 950;  // one record: 950 ns on eBPF,
+  records[2].ticks[FB_POINT_ROUTE_MATCHED] = 7'000 + 2'200;      // 1.1 µs in-process -> -150 ns
+  const auto skew = point_skew(records, 0.5);
+  EXPECT_EQ(skew[FB_POINT_ARRIVE].count, 3u);
+  EXPECT_DOUBLE_EQ(skew[FB_POINT_ARRIVE].p50_ns, 0);
+  EXPECT_EQ(skew[FB_POINT_DEQUEUE].count, 3u);
+  EXPECT_DOUBLE_EQ(skew[FB_POINT_DEQUEUE].p25_ns, 100);
+  EXPECT_DOUBLE_EQ(skew[FB_POINT_DEQUEUE].p50_ns, 300);
+  EXPECT_DOUBLE_EQ(skew[FB_POINT_DEQUEUE].p75_ns, 500);
+  EXPECT_EQ(skew[FB_POINT_ROUTE_MATCHED].count, 1u);
+  EXPECT_DOUBLE_EQ(skew[FB_POINT_ROUTE_MATCHED].p50_ns, -150);
+  EXPECT_EQ(skew[FB_POINT_HANDLER_CALL].count, 0u);  // reached by no record
 }
 
 // Two sampled requests seen by both backends; eBPF reads 100 ns more in dispatch on each.

@@ -1,6 +1,7 @@
 // The eBPF backend on real runs of the pipeline (ctest label `bpf`): measure_configuration with
 // a ProbeSession, as `fasterbench run --probes both` does. Skips, with the reason, where the
 // backend cannot run (no CAP_BPF/CAP_PERFMON, or a build without it).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -66,6 +67,7 @@ class EbpfPipelineTest : public ::testing::Test {
     EXPECT_EQ(snap.requests, sampled);
     EXPECT_EQ(snap.stages[FB_STAGE_TOTAL].count(), sampled);
     EXPECT_EQ(snap.hits, sampled * probes::kPointCount);  // every request takes the executor path
+    EXPECT_EQ(snap.primes, sampled * probes::kPointCount);  // one before each point's stamp
     EXPECT_EQ(snap.missing_request, 0u);
     EXPECT_EQ(snap.ring_drops, 0u);
     std::set<std::uint64_t> inproc_ids, ebpf_ids;
@@ -77,6 +79,12 @@ class EbpfPipelineTest : public ::testing::Test {
 
   // Per stage: within 10 % or 200 ns, whichever is larger, where the stage is >= 1 µs.
   static void expect_agreement(const RunRecord& r, std::initializer_list<fb_stage> must_be_checked) {
+    ASSERT_TRUE(r.ebpf.has_value());
+    std::string skews;  // for the failure message: where the eBPF timestamps drift
+    for (std::size_t p = 0; p < probes::kPointCount; ++p) {
+      const PointSkew& k = r.ebpf->point_skew[p];
+      skews += fmt::format(" {} {:+.0f}", probes::kPointNames[p], k.p50_ns);
+    }
     std::set<fb_stage> checked;
     for (const CrossValidationRow& row : r.cross_validation) {
       if (!row.checked) continue;
@@ -85,7 +93,7 @@ class EbpfPipelineTest : public ::testing::Test {
                              << " ns vs eBPF p50 " << row.ebpf_p50_ns << " ns (tolerance " << row.tolerance_ns
                              << " ns; raw " << row.inproc_p50_raw_ns << " vs " << row.ebpf_p50_raw_ns
                              << "; paired median difference " << row.paired_median_diff_ns << " ns; unsampled p50 "
-                             << row.stage_p50_ns << " ns)";
+                             << row.stage_p50_ns << " ns; point skew p50s:" << skews << ")";
       EXPECT_EQ(row.matched, row.inproc_count);
     }
     for (fb_stage s : must_be_checked) EXPECT_TRUE(checked.contains(s)) << probes::stage_name(s) << " was not checked";

@@ -60,7 +60,10 @@ def test_both_on_mixed_carries_histograms_offcpu_and_cross_validation(fasterbenc
     ebpf = probes["ebpf"]
     assert ebpf["requests"] == 200 and ebpf["records"] == 200 and ebpf["ring_drops"] == 0
     assert ebpf["usdt_hits"] == 200 * 14
-    assert ebpf["hit_cost_ns"] > 0
+    assert ebpf["primes"] == 200 * 14  # each point's probe fires once more as a prime
+    assert ebpf["hit_cost_ns"] > 0 and ebpf["prime_cost_ns"] > 0 and ebpf["point_cost_ns"] > 0
+    assert set(ebpf["point_skew"]) == set(POINTS_ON_EVERY_PATH) | set(EXECUTOR_POINTS)
+    assert all(skew["count"] == 200 for skew in ebpf["point_skew"].values())
     assert probes["overhead_ns_per_request"] > 0
     for name in STAGES:
         stage = ebpf["stages"][name]
@@ -84,7 +87,7 @@ def test_both_on_mixed_carries_histograms_offcpu_and_cross_validation(fasterbenc
 # points, the direct path (optimization #1) skips them.
 POINTS_ON_EVERY_PATH = ["arrive", "route_matched", "gil_request", "gil_acquired", "handler_call",
                         "handler_return", "marshal_done", "response_ready"]
-EXECUTOR_ONLY_POINTS = 6
+EXECUTOR_POINTS = ["future_create", "future_created", "enqueue", "dequeue", "future_set", "future_observed"]
 
 
 @needs_ebpf
@@ -114,7 +117,8 @@ def test_every_path_fires_a_probe_at_each_point_it_stamps(fasterbench, tmp_path,
     executor = hits["enqueue"]
     if "direct" not in opts[1].split(","):
         assert executor == 200
-    assert ebpf["usdt_hits"] == 200 * len(POINTS_ON_EVERY_PATH) + executor * EXECUTOR_ONLY_POINTS
+    assert ebpf["usdt_hits"] == 200 * len(POINTS_ON_EVERY_PATH) + executor * len(EXECUTOR_POINTS)
+    assert ebpf["primes"] == ebpf["usdt_hits"]
     for name in STAGES:
         assert ebpf["stages"][name]["count"] == probes["sampled_stages"][name]["count"], name
 
