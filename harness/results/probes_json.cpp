@@ -108,6 +108,11 @@ json probes_to_json(const RunRecord& run) {
             {"stamp_cost_ns", run.stamp_cost_ns},
             {"sample", run.probe_sample},
             {"sampled_requests", run.load.sampled_requests}};
+  // Every measured request's total, sampled ones included: what attaching the probes costs the
+  // whole load (--probe-ab compares this), where runs[].stages leaves the sampled requests out.
+  probes::Histogram all_total = run.load.stages->stage(FB_STAGE_TOTAL);
+  all_total.merge(run.load.sampled_stages->stage(FB_STAGE_TOTAL));
+  j["all_requests_total"] = stage_to_json(all_total, all_total.mean());
   if (run.load.sampled_requests > 0) {
     // The sampled requests' in-process view: they carry the probes' cost, so they are not in
     // runs[].stages.

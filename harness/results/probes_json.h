@@ -10,6 +10,7 @@ namespace fb::harness {
 
 // runs[].probes:
 //   backend, requested, stamp_cost_ns, sample, sampled_requests, sampled_stages.<stage>,
+//   all_requests_total (the total over every measured request, sampled ones included),
 //   ebpf_unavailable (when asked for and not running),
 //   ebpf: { attached, hit_cost_ns, prime_cost_ns, point_cost_ns, calibration, requests,
 //           usdt_hits, primes, point_hits, records, ring_drops, missing_requests, table_full,
