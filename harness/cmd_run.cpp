@@ -42,8 +42,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                   "(ebpf plus a per-stage cross-validation of the two)")
       ->check(CLI::IsMember({"inproc", "ebpf", "both"}));
   cmd->add_option("--probe-sample", o.probe_sample,
-                  fmt::format("With --probes ebpf|both: 1 request in N fires its USDT stage probes (each hit costs "
-                              "~1.2 µs; the sampled requests are kept out of `stages`). Integer >= 1 (default: {})",
+                  fmt::format("With --probes ebpf|both: 1 request in N fires its USDT stage probes (a prime and a "
+                              "hit per point, ~3 µs together here; the sampled requests are kept out of `stages`). Integer >= 1 (default: {})",
                               kDefaultProbeSample));
   cmd->add_flag("--require-ebpf", o.require_ebpf,
                 "With --probes ebpf|both: exit 2 with the reason when the eBPF backend cannot run, instead of "
