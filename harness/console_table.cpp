@@ -70,11 +70,13 @@ void print_config(const json& doc, const json& agg, std::FILE* out) {
     demotions += r->value("demotions", 0.0);
   }
   const json& tput = agg.at("throughput_rps");
+  // One repetition has no spread to show: say so rather than print 0 %.
+  const std::string tput_spread =
+      runs.size() < 2 ? "no spread: 1 repetition" : fmt::format("spread {:.1f} %", tput.at("spread_pct").get<double>());
   fmt::print(out,
-             "{} repetition(s) x {} requests · throughput {} req/s (spread {:.1f} %) · errors {} · demotions {} · "
-             "steal {:.1f} %\n",
+             "{} repetition(s) x {} requests · throughput {} req/s ({}) · errors {} · demotions {} · steal {:.1f} %\n",
              runs.size(), format_count(runs.front()->at("requests").get<double>()), format_count(tput.at("median").get<double>()),
-             tput.at("spread_pct").get<double>(), format_count(median(errors)), format_count(demotions), median(steal));
+             tput_spread, format_count(median(errors)), format_count(demotions), median(steal));
   print_allocations(runs, out);
   fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", "stage", "count", "p50", "p90", "p99", "p99.9",
              "mean", "spread", "share");
