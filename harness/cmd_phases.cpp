@@ -28,7 +28,7 @@ CLI::App* add_phases_command(CLI::App& app, PhasesOptions& o) {
       "phases",
       "The main job: measure the plan's phases P0..P4 (repetitions interleaved, a fresh process per measurement), "
       "write DIR/results.json and the report");
-  add_load_options(*cmd, o.load);
+  add_load_options(*cmd, o.load, kDefaultPhaseRepetitions);
   add_pipeline_options(*cmd, o.pipeline);
   cmd->add_option("--phases", o.phases, "Comma-separated phases to measure, in order (default: P0,P1,P2,P3,P4)");
   cmd->add_flag("--ablation", o.ablation, "Also measure each optimization alone and each left out of all four");

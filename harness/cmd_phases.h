@@ -24,8 +24,11 @@ struct PhasesOptions {
   std::string wait;           // --wait for the configurations with lockfree; empty: adaptive
 };
 
-// Repetitions when neither the command line nor the scenario says: enough for a bootstrap CI.
-inline constexpr std::int64_t kDefaultPhaseRepetitions = 3;
+// Repetitions when neither the command line nor the scenario says: the fewest the report does not
+// warn about (reports/noise.py MIN_REPETITIONS) and the gate can ever call a regression on
+// (Mann-Whitney's smallest p at 5 vs 5 is 0.0079 < 0.01). At 3, direct-path phases whose
+// processes land at ~400 or ~750 ns gave CIs narrower than that split.
+inline constexpr std::int64_t kDefaultPhaseRepetitions = 5;
 
 CLI::App* add_phases_command(CLI::App& app, PhasesOptions& options);
 int cmd_phases(const PhasesOptions& options);

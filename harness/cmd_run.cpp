@@ -21,7 +21,7 @@ namespace fb::harness {
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("run", "Measure one configuration of the pipeline on a scenario (closed loop)");
-  add_load_options(*cmd, o.load);
+  add_load_options(*cmd, o.load, kDefaultRepetitions);
   auto* phase = cmd->add_option("--phase", o.phase,
                                 "Cumulative phase: P0 baseline, P1 +direct, P2 +lockfree, P3 +subinterp, P4 +inline-future");
   auto* opt = cmd->add_option("--opt", o.opts, "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future");

@@ -7,13 +7,14 @@
 
 namespace fb::harness {
 
-void add_load_options(CLI::App& cmd, LoadOptions& o) {
+void add_load_options(CLI::App& cmd, LoadOptions& o, std::int64_t default_repetitions) {
   cmd.add_option("--scenario", o.scenario, "Scenario file (TOML), e.g. scenarios/hello.toml")->required();
   cmd.add_option("--requests", o.requests, "Measured requests per repetition (default: scenario [load] or 100000)");
   cmd.add_option("--warmup", o.warmup, "Requests sent before measuring, not recorded (default: scenario or 10000)");
   cmd.add_option("--clients", o.clients, "Closed-loop clients, each with one request outstanding (default: scenario or 1)");
   cmd.add_option("--workers", o.workers, "Executor worker threads (default: scenario or the number of CPUs)");
-  cmd.add_option("--repetitions", o.repetitions, "Repetitions of each configuration (default: scenario or 1)");
+  cmd.add_option("--repetitions", o.repetitions,
+                 "Repetitions of each configuration (default: scenario or " + std::to_string(default_repetitions) + ")");
   cmd.add_option("--seed", o.seed, "Seed of the request mix's random draws (default: 1)");
   cmd.add_option("--future-spin-ns", o.future_spin_ns,
                  "inline-future only: nanoseconds a waiting caller spins before it parks, 0 = park at once "

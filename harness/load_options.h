@@ -29,7 +29,9 @@ inline constexpr std::int64_t kDefaultWarmup = 10'000;
 inline constexpr std::int64_t kDefaultClients = 1;
 inline constexpr std::int64_t kDefaultRepetitions = 1;
 
-void add_load_options(CLI::App& cmd, LoadOptions& options);
+// `default_repetitions`: what --help states when neither the command line nor the scenario
+// says (`run` kDefaultRepetitions, `phases` its own).
+void add_load_options(CLI::App& cmd, LoadOptions& options, std::int64_t default_repetitions);
 
 // The settings after applying, in order: command line, scenario [load], defaults. Throws
 // UsageError for nonsense (0 clients, negative requests, more clients than requests).
