@@ -35,6 +35,7 @@ HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t rou
       Py_DECREF(result);
     }
   }
+  request_object.reset();  // its teardown is the other half of building it: marshal work
   inject_delay(delay, FB_STAGE_MARSHAL);
   stage_point(trace, FB_POINT_MARSHAL_DONE);
   return out;
