@@ -9,7 +9,7 @@
 //
 // The stage probes fire only for the requests the load generator sampled (StageTrace::sampled),
 // so the histograms hold exactly those. Nothing here depends on libbpf: a build without the
-// backend (see cmake/fasterbench_ebpf.cmake) links a stub whose constructor throws
+// backend (see cmake/fasterbench_ebpf.cmake) links ebpf_backend_none.cpp, whose constructor throws
 // EbpfUnavailable("this build has no eBPF backend: <reason>").
 //
 // Usage: construct (loads, attaches nothing), attach(), run, collect() (drains and reads),

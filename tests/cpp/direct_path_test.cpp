@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "concurrent_clients.h"
 #include "framework/python/caller_thread.h"
 #include "framework/python/gil.h"
 #include "probes/clock.h"
@@ -195,25 +196,15 @@ TEST_F(DirectPath, CoroutineFromAFastRouteIsForwardedAndTheRouteBecomesAsync) {
 TEST_F(DirectPath, ManyCallingThreadsAtOnce) {
   constexpr int kClients = 8;
   constexpr int kPerClient = 500;
-  std::atomic<int> ok{0}, wrong{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
-      StageTrace t;
-      for (int i = 0; i < kPerClient; ++i) {
-        t.clear();
-        const int which = (i + c) % 10;
-        const char* path = which == 0 ? "/boom" : which == 1 ? "/forced" : "/hello";
-        const auto r = app->handle(get(path), t);
-        const int expected = which == 0 ? 500 : 200;
-        if (r.status == expected && went_through_executor(t) == (which == 1)) ++ok;
-        else ++wrong;
-      }
-    });
-  }
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(ok.load(), kClients * kPerClient);
-  EXPECT_EQ(wrong.load(), 0);
+  const auto tally = fb::test::run_concurrent_clients(kClients, kPerClient, [&](int c, int i, StageTrace& t) {
+    const int which = (i + c) % 10;
+    const char* path = which == 0 ? "/boom" : which == 1 ? "/forced" : "/hello";
+    const auto r = app->handle(get(path), t);
+    const int expected = which == 0 ? 500 : 200;
+    return r.status == expected && went_through_executor(t) == (which == 1);
+  });
+  EXPECT_EQ(tally.ok, kClients * kPerClient);
+  EXPECT_EQ(tally.wrong, 0);
 }
 
 // The rule of python/caller_thread.h: a calling thread's state is its own, freed when the

@@ -3,10 +3,7 @@
 // asserted: one per request for the heap future, none for the inline slot.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
-#include <vector>
-
+#include "concurrent_clients.h"
 #include "framework/app.h"
 #include "probes/alloc_counter.h"
 #include "probes/clock.h"
@@ -70,21 +67,12 @@ TEST_P(FuturePipeline, ManyConcurrentClients) {
   App app(config(GetParam()));
   constexpr int kClients = 6;
   constexpr int kPerClient = 400;
-  std::atomic<int> ok{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
-      StageTrace t;
-      for (int i = 0; i < kPerClient; ++i) {
-        t.clear();
-        const bool boom = (i + c) % 9 == 0;
-        const auto r = app.handle(get(boom ? "/boom" : "/hello"), t);
-        if (r.status == (boom ? 500 : 200) && (boom || r.body == "hello")) ++ok;
-      }
-    });
-  }
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(ok.load(), kClients * kPerClient);
+  const auto tally = fb::test::run_concurrent_clients(kClients, kPerClient, [&](int c, int i, StageTrace& t) {
+    const bool boom = (i + c) % 9 == 0;
+    const auto r = app.handle(get(boom ? "/boom" : "/hello"), t);
+    return r.status == (boom ? 500 : 200) && (boom || r.body == "hello");
+  });
+  EXPECT_EQ(tally.ok, kClients * kPerClient);
 }
 
 INSTANTIATE_TEST_SUITE_P(Slots, FuturePipeline, ::testing::Values(false, true),

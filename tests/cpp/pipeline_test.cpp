@@ -3,9 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
-
+#include "concurrent_clients.h"
 #include "probes/clock.h"
 #include "probes/stage_latencies.h"
 #include "python_test_env.h"
@@ -117,23 +115,12 @@ TEST_F(PipelineTest, NotFoundAndMethodNotAllowedSkipTheExecutor) {
 TEST_F(PipelineTest, ManyConcurrentClients) {
   constexpr int kClients = 8;
   constexpr int kPerClient = 500;
-  std::atomic<int> ok{0}, errors{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
-      StageTrace t;
-      for (int i = 0; i < kPerClient; ++i) {
-        t.clear();
-        const bool boom = (i + c) % 10 == 0;
-        const auto r = app->handle(get(boom ? "/boom" : "/hello"), t);
-        if (r.status == (boom ? 500 : 200)) ++ok;
-        else ++errors;
-      }
-    });
-  }
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(ok.load(), kClients * kPerClient);
-  EXPECT_EQ(errors.load(), 0);
+  const auto tally = fb::test::run_concurrent_clients(kClients, kPerClient, [&](int c, int i, StageTrace& t) {
+    const bool boom = (i + c) % 10 == 0;
+    return app->handle(get(boom ? "/boom" : "/hello"), t).status == (boom ? 500 : 200);
+  });
+  EXPECT_EQ(tally.ok, kClients * kPerClient);
+  EXPECT_EQ(tally.wrong, 0);
 }
 
 TEST(PipelineConfig, UnknownModuleNamesRouteAndException) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "concurrent_clients.h"
 #include "framework/app.h"
 #include "framework/python/embedded_python.h"
 #include "framework/python/gil.h"
@@ -155,24 +156,14 @@ TEST_F(SubinterpTest, ManyConcurrentClientsWithErrorsAndAsync) {
   App app(subinterp_config(2));
   constexpr int kClients = 6;
   constexpr int kPerClient = 300;
-  std::atomic<int> ok{0}, wrong{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
-      StageTrace t;
-      for (int i = 0; i < kPerClient; ++i) {
-        t.clear();
-        const int kind = (i + c) % 10;
-        const char* path = kind == 0 ? "/boom" : kind == 1 ? "/async" : "/hello";
-        const int expected = kind == 0 ? 500 : 200;
-        if (app.handle(get(path), t).status == expected) ++ok;
-        else ++wrong;
-      }
-    });
-  }
-  for (auto& t : clients) t.join();
-  EXPECT_EQ(ok.load(), kClients * kPerClient);
-  EXPECT_EQ(wrong.load(), 0);
+  const auto tally = fb::test::run_concurrent_clients(kClients, kPerClient, [&](int c, int i, StageTrace& t) {
+    const int kind = (i + c) % 10;
+    const char* path = kind == 0 ? "/boom" : kind == 1 ? "/async" : "/hello";
+    const int expected = kind == 0 ? 500 : 200;
+    return app.handle(get(path), t).status == expected;
+  });
+  EXPECT_EQ(tally.ok, kClients * kPerClient);
+  EXPECT_EQ(tally.wrong, 0);
 }
 
 TEST_F(SubinterpTest, IncompatibleImportFailsNamingRouteAndModule) {
