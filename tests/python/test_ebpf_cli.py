@@ -154,13 +154,18 @@ def capsh_or_skip():
         pytest.skip("dropping capabilities is only meaningful from root here")
 
 
-def test_without_capabilities_ebpf_falls_back_to_inproc(repo, tmp_path):
+def run_without_bpf_capabilities(repo, arguments):
+    """`fasterbench run ARGUMENTS` in a child whose capability sets lack CAP_BPF, CAP_PERFMON and
+    CAP_SYS_ADMIN."""
     capsh_or_skip()
+    return subprocess.run(["capsh", f"--drop={NO_BPF_CAPS}", "--", "-c", f"{_binary()} run {arguments}"],
+                          capture_output=True, text=True, timeout=300, cwd=repo, stdin=subprocess.DEVNULL)
+
+
+def test_without_capabilities_ebpf_falls_back_to_inproc(repo, tmp_path):
     out = tmp_path / "fallback.json"
-    p = subprocess.run(["capsh", f"--drop={NO_BPF_CAPS}", "--", "-c",
-                        f"{_binary()} run --scenario scenarios/hello.toml --requests 2000 --warmup 200 "
-                        f"--no-progress --probes ebpf --out {out}"],
-                       capture_output=True, text=True, timeout=300, cwd=repo, stdin=subprocess.DEVNULL)
+    p = run_without_bpf_capabilities(repo, "--scenario scenarios/hello.toml --requests 2000 --warmup 200 "
+                                           f"--no-progress --probes ebpf --out {out}")
     assert p.returncode == 0, p.stderr
     assert "eBPF backend unavailable" in p.stderr
     assert "CAP_BPF" in p.stderr or "no eBPF backend" in p.stderr
@@ -175,12 +180,9 @@ def test_without_capabilities_ebpf_falls_back_to_inproc(repo, tmp_path):
 
 
 def test_without_capabilities_require_ebpf_exits_2(repo, tmp_path):
-    capsh_or_skip()
     out = tmp_path / "never.json"
-    p = subprocess.run(["capsh", f"--drop={NO_BPF_CAPS}", "--", "-c",
-                        f"{_binary()} run --scenario scenarios/hello.toml --requests 200 --no-progress "
-                        f"--probes both --require-ebpf --out {out}"],
-                       capture_output=True, text=True, timeout=300, cwd=repo, stdin=subprocess.DEVNULL)
+    p = run_without_bpf_capabilities(repo, "--scenario scenarios/hello.toml --requests 200 --no-progress "
+                                           f"--probes both --require-ebpf --out {out}")
     assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
     assert "--require-ebpf" in p.stderr
     assert "CAP_BPF" in p.stderr or "no eBPF backend" in p.stderr
