@@ -30,16 +30,25 @@ struct StageTrace {
   bool reached(fb_point p) const noexcept { return at[p] != 0; }
 };
 
-// Unsampled requests pay predictable branches for the probes; sampled ones call out of line,
-// where each point's probe is fired only while its semaphore says a tracer is attached. The
-// probe fires right after the stamp, so the in-process and the eBPF timestamps of a point are
-// as close as they can be; the same probe fires once before the stamp too, as a prime, so
-// that the real hit finds its path warm (probes/usdt.h).
-inline void stage_point(StageTrace& trace, fb_point point) noexcept {
-  if (trace.sampled) [[unlikely]] probes::usdt_prime(point, trace.request_id);
+// A sampled request's point, out of line: its probe fires right after the stamp, so the
+// in-process and the eBPF timestamps of the point are as close as they can be, and once before
+// the stamp too, as a prime, so that the real hit finds its path warm (probes/usdt.h). Each
+// fires only while its semaphore says a tracer is attached.
+[[gnu::cold, gnu::noinline]] inline void sampled_stage_point(StageTrace& trace, fb_point point) noexcept {
+  probes::usdt_prime(point, trace.request_id);
   const probes::Ticks now = probes::now_ticks();
   trace.at[point] = now;
-  if (trace.sampled) [[unlikely]] probes::usdt_fire(point, trace.request_id, now);
+  probes::usdt_fire(point, trace.request_id, now);
+  probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);
+}
+
+// Unsampled requests pay one predictable branch for the probes.
+inline void stage_point(StageTrace& trace, fb_point point) noexcept {
+  if (trace.sampled) [[unlikely]] {
+    sampled_stage_point(trace, point);
+    return;
+  }
+  trace.at[point] = probes::now_ticks();
   probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);
 }
 
