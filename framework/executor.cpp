@@ -3,6 +3,9 @@
 #include <latch>
 #include <mutex>
 
+#include "framework/thread_names.h"
+#include "probes/cpu_seen.h"
+
 namespace fb {
 
 Executor::Executor(std::size_t workers, std::unique_ptr<TaskQueue> queue, Hooks hooks)
@@ -13,6 +16,7 @@ Executor::Executor(std::size_t workers, std::unique_ptr<TaskQueue> queue, Hooks 
   threads_.reserve(workers);
   for (std::size_t i = 0; i < workers; ++i) {
     threads_.emplace_back([this, i, &started, &failure_mutex, &failure] {
+      name_this_thread(kWorkerThreadPrefix, i);
       try {
         if (hooks_.start) hooks_.start(i);
       } catch (...) {
@@ -25,7 +29,11 @@ Executor::Executor(std::size_t workers, std::unique_ptr<TaskQueue> queue, Hooks 
       }
       started.count_down();
       Task task;
-      while (queue_->pop(task)) hooks_.run(i, task);
+      probes::note_cpu();
+      while (queue_->pop(task)) {
+        hooks_.run(i, task);
+        probes::note_cpu();  // where this worker runs (probes/cpu_seen.h): off the request's path
+      }
       if (hooks_.stop) hooks_.stop(i);
     });
   }

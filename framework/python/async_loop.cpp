@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +15,8 @@
 #include "framework/python/handler_call.h"
 #include "framework/python/result_conversion.h"
 #include "framework/python/support_module.h"
+#include "framework/thread_names.h"
+#include "probes/cpu_seen.h"
 
 namespace fb::python {
 namespace {
@@ -156,6 +159,9 @@ void AsyncLoop::fail_pending(const std::string& why, bool gil_held) {
 }
 
 void AsyncLoop::run() {
+  static std::atomic<std::size_t> loops{0};  // relaxed: only distinct names matter
+  name_this_thread(kLoopThreadPrefix, loops.fetch_add(1, std::memory_order_relaxed));
+  probes::note_cpu();
   PyThreadState* state = PyThreadState_New(interpreter_);
   if (state == nullptr) {
     {
@@ -200,6 +206,7 @@ void AsyncLoop::run() {
 PyObject* AsyncLoop::drain(PyObject* self, PyObject* /*unused*/) {
   auto* loop = static_cast<AsyncLoop*>(PyCapsule_GetPointer(self, kCapsuleName));
   if (loop == nullptr) return nullptr;
+  probes::note_cpu();  // once per wake-up (probes/cpu_seen.h)
   std::uint64_t count = 0;
   [[maybe_unused]] const ssize_t n = ::read(loop->wakeup_fd_, &count, sizeof count);  // reset; EAGAIN is fine
   AsyncRequest* r = nullptr;
