@@ -24,9 +24,15 @@ struct StageTrace {
   // whether this request fires the USDT probes (1 in N, --probe-sample), and the id the
   // probes carry so the eBPF side can follow the request across threads.
   bool sampled = false;
+  // Set by the load generator to measure the instrument itself (`run --stamps ends`): only
+  // `arrive` and `response_ready` are stamped, and `handler_call` / `handler_return`, which the
+  // pipeline itself reads (the demotion guard times direct calls with them); every other point
+  // costs one test. The total with all points minus the total with these is what the rest of
+  // the instrument costs a request. Never together with `sampled` (the probes need every point).
+  bool ends_only = false;
   std::uint64_t request_id = 0;
 
-  void clear() noexcept { at.fill(0); }  // keeps sampled/request_id: the caller sets them
+  void clear() noexcept { at.fill(0); }  // keeps sampled/ends_only/request_id: the caller sets them
   bool reached(fb_point p) const noexcept { return at[p] != 0; }
 };
 
@@ -42,11 +48,19 @@ struct StageTrace {
   probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);
 }
 
-// Unsampled requests pay one predictable branch for the probes.
+// Unsampled requests pay one predictable branch for the probes (`|`, not `||`: both flags in one
+// test). With ends_only, a point the pipeline does not need returns at once: the comparison
+// folds away where the point is a constant, which it is at every call site.
 inline void stage_point(StageTrace& trace, fb_point point) noexcept {
-  if (trace.sampled) [[unlikely]] {
-    sampled_stage_point(trace, point);
-    return;
+  if (trace.sampled | trace.ends_only) [[unlikely]] {
+    if (!trace.ends_only) {
+      sampled_stage_point(trace, point);
+      return;
+    }
+    if (point != FB_POINT_ARRIVE && point != FB_POINT_RESPONSE_READY && point != FB_POINT_HANDLER_CALL &&
+        point != FB_POINT_HANDLER_RETURN) {
+      return;
+    }
   }
   trace.at[point] = probes::now_ticks();
   probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);

@@ -11,11 +11,13 @@
 #include "harness/cmd_report.h"
 #include "harness/cmd_run.h"
 #include "harness/exit_codes.h"
+#include "harness/hygiene/process_hygiene.h"
 #include "harness/results/atomic_file.h"
 
 namespace fb::harness {
 
 int run_cli(int argc, char** argv) {
+  remember_command_line(argc, argv);  // what --aslr off / --env fixed re-execute
   CLI::App app{"fasterbench: where each microsecond of a Python-calling request goes, measured"};
   app.require_subcommand(1);
   app.set_version_flag("--version", FASTERBENCH_VERSION);

@@ -3,17 +3,20 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "framework/options.h"
+#include "harness/console_noise.h"
 #include "harness/console_table.h"
 #include "harness/exit_codes.h"
 #include "harness/phase_plan.h"
 #include "harness/report_launcher.h"
 #include "harness/results/ablation.h"
 #include "harness/results/atomic_file.h"
+#include "harness/results/instrumentation_tax.h"
 #include "harness/results/results_json.h"
 #include "harness/subprocess.h"
 #include "probes/stage_names.h"
@@ -30,12 +33,17 @@ CLI::App* add_phases_command(CLI::App& app, PhasesOptions& o) {
       "write DIR/results.json and the report");
   add_load_options(*cmd, o.load, kDefaultPhaseRepetitions);
   add_pipeline_options(*cmd, o.pipeline);
+  add_isolation_options(*cmd, o.isolation, {kDefaultPhasesPin, "0", "off", "fixed", kDefaultPhasesPinWhy});
   cmd->add_option("--phases", o.phases, "Comma-separated phases to measure, in order (default: P0,P1,P2,P3,P4)");
   cmd->add_flag("--ablation", o.ablation, "Also measure each optimization alone and each left out of all four");
   cmd->add_flag("--factorial", o.factorial, "Also measure all 16 combinations of the four switches");
   cmd->add_option("--out", o.out, "Output directory for results.json and the report (default: results/<scenario name>)");
   cmd->add_option("--report-python", o.report_python, "Python with matplotlib for the report (default: found automatically)");
   cmd->add_flag("--no-report", o.no_report, "Write results.json only");
+  cmd->add_flag("--no-instrumentation-tax", o.no_instrumentation_tax,
+                "Do not measure what the stage points cost: by default every configuration is also measured with "
+                "only arrive and response_ready stamped (run --stamps ends, labelled <config>/ends), interleaved with "
+                "the others, and the difference of total p50s is reported as its instrumentation tax");
   cmd->add_option("--wait", o.wait,
                   "How workers wait on the lock-free queue, in the configurations with lockfree: "
                   "spin, yield, park or adaptive (default)")
@@ -105,13 +113,22 @@ int cmd_phases(const PhasesOptions& o) {
   const ResolvedLoad load = resolve_load(load_options, scenario);
   resolve_demotion(o.pipeline);  // bad values fail here, not in the first run
   const InjectedDelay delay = resolve_inject_delay(o.load);  // checked before anything runs
+  resolve_placement(o.isolation);  // a CPU this process may not use, split on one CPU: exit 2 now
+  const HygieneRequest hygiene = resolve_hygiene(o.isolation);
 
   PlanRequest request;
   request.phases = split_commas(o.phases);
   if (request.phases.empty()) throw UsageError("--phases: give at least one phase, e.g. P0,P1");
   request.ablation = o.ablation;
   request.factorial = o.factorial;
-  const std::vector<PlannedConfig> configs = plan_configs(request);
+  std::vector<PlannedConfig> configs = plan_configs(request);
+  if (!o.no_instrumentation_tax) {
+    const std::size_t measured_configs = configs.size();
+    for (std::size_t c = 0; c < measured_configs; ++c) {
+      if (!unavailable_reason(configs[c].opts).empty()) continue;  // nothing to compare with
+      configs.push_back({configs[c].label + kEndsSuffix, configs[c].opts, true});
+    }
+  }
 
   const fs::path out_dir = o.out.empty() ? fs::path("results") / scenario.name : fs::path(o.out);
   const std::string report_python = o.no_report ? "" : find_report_python(o.report_python);
@@ -142,6 +159,12 @@ int cmd_phases(const PhasesOptions& o) {
                to_string(delay), delay.ns, probes::stage_name(delay.stage));
   }
 
+  if (hygiene.aslr_off) {
+    // Inherited by every child across fork and exec: they start without randomization.
+    if (std::string why = disable_aslr_for_children(); !why.empty()) {
+      fmt::print(stderr, "phases: warning: cannot turn address-space randomization off for the runs: {}\n", why);
+    }
+  }
   const std::string self = self_executable();
   const auto started = std::chrono::steady_clock::now();
   json base;  // the first run's document: context, scenario, routes (demotions summed over all runs)
@@ -149,7 +172,9 @@ int cmd_phases(const PhasesOptions& o) {
   for (std::size_t i = 0; i < plan.size(); ++i) {
     const PlannedConfig& config = configs[plan[i].config];
     const int rep = plan[i].repetition;
-    const std::string stem = fmt::format("{:03d}-{}-r{}", i, config.label, rep);
+    std::string file_label = config.label;  // "P0/ends" must not make a directory
+    std::replace(file_label.begin(), file_label.end(), '/', '_');
+    const std::string stem = fmt::format("{:03d}-{}-r{}", i, file_label, rep);
     const fs::path json_path = scratch.path / (stem + ".json");
     const fs::path log_path = scratch.path / (stem + ".log");
     std::vector<std::string> argv = {self, "run", "--scenario", scenario.file,
@@ -161,6 +186,7 @@ int cmd_phases(const PhasesOptions& o) {
                                      "--demote-after", std::to_string(o.pipeline.demote_after),
                                      "--subinterp-fallback", std::string(subinterp_fallback_name(load.subinterp_fallback)),
                                      "--no-progress", "--out", json_path.string()};
+    for (std::string& arg : isolation_arguments(o.isolation)) argv.push_back(std::move(arg));
     if (delay.active()) {
       argv.push_back("--inject-delay");
       argv.push_back(to_string(delay));
@@ -170,6 +196,7 @@ int cmd_phases(const PhasesOptions& o) {
       argv.push_back("--opt");
       argv.push_back(opt_list);
     }
+    if (config.stamps_ends) argv.insert(argv.end(), {"--stamps", "ends"});
     if (config.opts.lockfree && !o.wait.empty()) {
       argv.push_back("--wait");
       argv.push_back(o.wait);
@@ -180,6 +207,7 @@ int cmd_phases(const PhasesOptions& o) {
                load.repetitions, format_duration(elapsed), eta);
     ProcessOptions options;
     options.output_file = log_path.string();
+    if (hygiene.fixed_env) options.environment = fixed_environment(argv, {{"PYTHONHASHSEED", hash_seed_text(hygiene.hash_seed)}});
     std::string error;
     const int rc = run_process(argv, options, &error);
     if (rc == kExitUsage) {
@@ -249,11 +277,15 @@ int cmd_phases(const PhasesOptions& o) {
   results["runs"] = runs;
   results["aggregates"] = aggregates_from_runs(runs);
   if (o.ablation || o.factorial) results["ablation"] = ablation_from_runs(runs);
+  if (!o.no_instrumentation_tax) results["instrumentation_tax"] = instrumentation_tax_from_runs(runs);
 
   const fs::path results_path = out_dir / "results.json";
   write_file_atomically(results_path.string(), results.dump(2) + "\n");
   out_guard.keep = true;
   print_phase_summary(results, stdout);
+  print_isolation(results, stdout);
+  print_noise(results, stdout);
+  print_instrumentation_tax(results, stdout);
   fmt::print("results: {}\n", results_path.string());
   if (o.no_report) return kExitOk;
   const int rc = launch_report(report_python, results_path.string(), out_dir.string());

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "harness/isolation_options.h"
 #include "harness/load_options.h"
 #include "harness/pipeline_options.h"
 
@@ -15,6 +16,7 @@ namespace fb::harness {
 struct PhasesOptions {
   LoadOptions load;
   PipelineOptions pipeline;  // passed on to every `run`
+  IsolationOptions isolation;  // passed on to every `run`
   std::string phases = "P0,P1,P2,P3,P4";
   bool ablation = false;
   bool factorial = false;
@@ -22,6 +24,7 @@ struct PhasesOptions {
   std::string report_python;  // default: found automatically
   bool no_report = false;
   std::string wait;           // --wait for the configurations with lockfree; empty: adaptive
+  bool no_instrumentation_tax = false;  // skip the --stamps ends twin of each configuration
 };
 
 // Repetitions when neither the command line nor the scenario says: the fewest the report does not
@@ -29,6 +32,16 @@ struct PhasesOptions {
 // (Mann-Whitney's smallest p at 5 vs 5 is 0.0079 < 0.01). At 3, direct-path phases whose
 // processes land at ~400 or ~750 ns gave CIs narrower than that split.
 inline constexpr std::int64_t kDefaultPhaseRepetitions = 5;
+
+// Default --pin of `phases`, chosen by measurement (README, "Placement"): on shared, each
+// hand-off between threads is a context switch on one CPU, the framework's own cost, and hello
+// P0 held 5.02-5.06 µs over 7 fresh processes (spread 0.6 %), 5.05-5.12 µs with a busy
+// neighbour; on split, a hand-off waits for the hypervisor to wake the other, idle vCPU: the same
+// build gave 24.7 µs (spread 2.6 %) on a quiet machine and 22-40 µs while other work ran.
+inline constexpr const char* kDefaultPhasesPin = "shared";
+inline constexpr const char* kDefaultPhasesPinWhy =
+    ": every hand-off is then a context switch on one CPU, the framework's own cost; on split it waits for the "
+    "hypervisor to wake an idle vCPU, which moved hello's P0 between 22 and 40 µs with the machine's other load";
 
 CLI::App* add_phases_command(CLI::App& app, PhasesOptions& options);
 int cmd_phases(const PhasesOptions& options);

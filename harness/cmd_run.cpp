@@ -6,6 +6,7 @@
 
 #include "framework/dispatch/wait_strategy.h"
 #include "framework/options.h"
+#include "harness/console_noise.h"
 #include "harness/console_probes.h"
 #include "harness/console_table.h"
 #include "harness/exit_codes.h"
@@ -33,6 +34,12 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       ->check(CLI::IsMember({"spin", "yield", "park", "adaptive"}));
   cmd->add_option("--out", o.out, "Write the results JSON here (atomically: temp file + rename)");
   add_pipeline_options(*cmd, o.pipeline);
+  add_isolation_options(*cmd, o.isolation, {"off", "", "on", "inherit", ""});
+  cmd->add_option("--stamps", o.stamps,
+                  "Which stage points stamp the clock: all (default), or ends (only arrive and response_ready: the "
+                  "total without the instrument's other points, to measure what they cost; the run is labelled "
+                  "<config>/ends and reports only total). Not with --probes ebpf|both")
+      ->check(CLI::IsMember({"all", "ends"}));
   cmd->add_flag("--explain-routes", o.explain_routes,
                 "Print each route's classification (SYNC_FAST / SYNC_BLOCKING / ASYNC), where it runs under the "
                 "chosen --phase/--opt, and the reason; then exit without measuring (status 0)");
@@ -92,6 +99,9 @@ ProbeSettings resolve_probes(const RunOptions& o, const ResolvedLoad& load) {
   p.alternate = o.probe_ab;
   p.program_stats = !o.no_probe_stats;
   if (p.alternate && p.mode == ProbeMode::inproc) throw UsageError("--probe-ab needs --probes ebpf or both");
+  if (o.stamps == "ends" && p.mode != ProbeMode::inproc) {
+    throw UsageError("--stamps ends cannot go with --probes " + o.probes + ": the eBPF probes fire at every stage point");
+  }
   if (p.alternate && load.repetitions < 2) throw UsageError("--probe-ab needs --repetitions >= 2 (one detached, one attached)");
   return p;
 }
@@ -106,6 +116,12 @@ void check_output_path(const std::string& out) {
 }  // namespace
 
 int cmd_run(const RunOptions& o) {
+  // Placement first (a bad --cpus fails before anything else), then hygiene: re-executing
+  // without ASLR or with a fixed environment happens before Python or any thread starts.
+  const Placement placement = resolve_placement(o.isolation);
+  const HygieneRequest hygiene = resolve_hygiene(o.isolation);
+  reexecute_if_needed(hygiene);
+  apply_hash_seed(hygiene.hash_seed);
   Scenario scenario;
   try {
     scenario = load_scenario(o.load.scenario);
@@ -121,6 +137,8 @@ int cmd_run(const RunOptions& o) {
   settings.wait = resolve_wait(o, opts);
   settings.demotion = resolve_demotion(o.pipeline);
   settings.delay = resolve_inject_delay(o.load);
+  settings.placement = placement;
+  settings.stamps_ends = o.stamps == "ends";
   probes::calibrate_clock();
   if (o.explain_routes) {
     const std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, settings));
@@ -139,6 +157,8 @@ int cmd_run(const RunOptions& o) {
   doc.config.probes = probe_mode_name(probe_settings.mode);
   doc.config.probe_sample = probe_session.ebpf_running() ? probe_settings.sample : 0;
   doc.context.ebpf = probe_session.context();
+  doc.context.placement = placement;
+  doc.context.process = process_record(hygiene);
   if (settings.delay.active()) {
     fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
                to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
@@ -154,6 +174,9 @@ int cmd_run(const RunOptions& o) {
 
   const nlohmann::json json = results_to_json(doc);
   print_stage_tables(json, stdout);
+  print_isolation(json, stdout);
+  print_noise(json, stdout);
+  print_threads(json, stdout);
   print_route_summary(json, stdout);
   print_interpreters(json, stdout);
   print_probe_sections(json, stdout);

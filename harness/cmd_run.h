@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "harness/isolation_options.h"
 #include "harness/load_options.h"
 #include "harness/pipeline_options.h"
 #include "harness/probe_session.h"
@@ -19,6 +20,8 @@ struct RunOptions {
   std::string wait;   // "spin", "yield", "park", "adaptive"; empty: adaptive
   std::string out;    // results JSON path; empty: none
   PipelineOptions pipeline;
+  IsolationOptions isolation;
+  std::string stamps = "all";  // --stamps all|ends
   bool explain_routes = false;  // print the routes' classification and exit
   std::string probes = "inproc";                     // --probes
   std::int64_t probe_sample = kDefaultProbeSample;   // --probe-sample

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "harness/exit_codes.h"
 #include "harness/load/closed_loop.h"
+#include "harness/placement/thread_census.h"
 #include "harness/probe_session.h"
 #include "harness/progress.h"
+#include "framework/thread_names.h"
 #include "probes/clock.h"
 
 namespace fb::harness {
@@ -42,17 +46,40 @@ std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config
 ConfigurationResult measure_configuration(const Scenario& scenario, const ResolvedLoad& load, const OptimizationSet& opts,
                                           const PipelineSettings& pipeline, double stamp_cost_ns, bool show_progress,
                                           ProbeSession* probe_session) {
+  const Placement& placement = pipeline.placement;
+  const bool place = !placement.cpus.empty();
+  if (place) place_process(placement);  // before the app starts: its threads inherit the CPUs
   std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load, opts, pipeline));
+  if (place) place_pipeline_threads(placement);
 
   RequestMix mix(scenario);
   ConfigurationResult result;
   for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
     ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
+    settings.blocks = std::min<std::int64_t>(kNoiseBlocks, load.requests);
+    settings.ends_only = pipeline.stamps_ends;
     if (probe_session != nullptr) probe_session->prepare_run(static_cast<int>(rep), settings);
+    settings.on_client_start = [&placement, place](std::size_t client) {
+      if (place) {
+        place_client_thread(placement, client);
+      } else {
+        name_this_thread(kClientThreadPrefix, client);
+      }
+    };
+    ThreadCensus census;
+    std::vector<ThreadRecord> threads;
+    settings.on_measure_start = [&census, probe_start = std::move(settings.on_measure_start)] {
+      if (probe_start) probe_start();
+      census.begin();
+    };
+    settings.on_measure_end = [&census, &threads] { threads = census.end(); };
     LoadProgress progress;
     RunRecord run;
-    run.config = config_label(opts);
-    run.phase = phase_of(opts);
+    // A run stamped at its ends only is its own group ("P0/ends"), with no phase: it measures the
+    // instrument, not a phase of the plan.
+    run.config = config_label(opts) + (pipeline.stamps_ends ? "/ends" : "");
+    run.phase = pipeline.stamps_ends ? "" : phase_of(opts);
+    run.stamps = pipeline.stamps_ends ? "ends" : "all";
     run.opts = opts.names();
     if (opts.lockfree) run.wait = std::string(wait_policy_name(pipeline.wait));
     run.repetition = static_cast<int>(rep);
@@ -63,6 +90,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const Resolv
                       show_progress);
       run.load = run_closed_loop(*app, mix, settings, &progress);
     }
+    run.threads = std::move(threads);
     if (probe_session != nullptr) probe_session->finish_run(run);
     // Demotions of this repetition, its warm-up included. A demoted route stays demoted for
     // the app's life, i.e. for the later repetitions of this configuration too.

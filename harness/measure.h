@@ -11,6 +11,7 @@
 #include "framework/inject_delay.h"
 #include "framework/options.h"
 #include "harness/load_options.h"
+#include "harness/placement/placement.h"
 #include "harness/results/results_model.h"
 #include "harness/scenario.h"
 
@@ -21,7 +22,14 @@ struct PipelineSettings {
   DemotionPolicy demotion;                 // direct path's demotion guard
   WaitPolicy wait = WaitPolicy::adaptive;  // lock-free queue's wait (lockfree only)
   InjectedDelay delay;                     // testing aid (framework/inject_delay.h), off by default
+  Placement placement;                     // where its threads run; no CPUs: left to the OS untouched
+  bool stamps_ends = false;                // stamp only arrive and response_ready (--stamps ends)
 };
+
+// Blocks per run for the within-process part of the noise budget (ClosedLoopSettings::blocks):
+// five blocks of a 100,000-request run hold 20,000 requests each, enough for a p50 whose own
+// sampling error (well under 1 %) is small beside the run-to-run noise being measured.
+inline constexpr std::int64_t kNoiseBlocks = 5;
 
 class ProbeSession;
 

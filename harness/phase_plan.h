@@ -11,6 +11,7 @@ namespace fb::harness {
 struct PlannedConfig {
   std::string label;  // "P2", "lockfree" (alone), "-lockfree" (left out), "direct+subinterp"
   OptimizationSet opts;
+  bool stamps_ends = false;  // measured with `run --stamps ends` (label "<config>/ends")
 };
 
 struct PlanRequest {

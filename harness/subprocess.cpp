@@ -25,7 +25,11 @@ int run_process(const std::vector<std::string>& argv, const ProcessOptions& opti
   }
   for (const auto& [k, v] : options.env) env[k] = v;
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  if (options.environment) {
+    env_strings = *options.environment;
+  } else {
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  }
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);

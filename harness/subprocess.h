@@ -2,6 +2,7 @@
 // process; reports run in the Python that has matplotlib).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@ namespace fb::harness {
 struct ProcessOptions {
   std::string output_file;  // child's stdout+stderr go here (truncated); empty: inherit ours
   std::vector<std::pair<std::string, std::string>> env;  // added to / overriding our environment
+  std::optional<std::vector<std::string>> environment;  // "NAME=value" entries replacing ours (then `env` is ignored)
   bool quiet = false;       // discard output (when output_file is empty)
 };
 

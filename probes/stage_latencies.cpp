@@ -38,10 +38,14 @@ StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& cl
   set(FB_STAGE_TOTAL, span(at, FB_POINT_ARRIVE, FB_POINT_RESPONSE_READY, clock), reached(at, FB_POINT_RESPONSE_READY));
 
   std::int64_t accounted = 0;
+  bool parts = false;  // a request stamped at its ends only (StageTrace::ends_only) has no parts, so no residual
   for (std::size_t s = 0; s < kStageCount; ++s) {
-    if (s != FB_STAGE_OTHER && s != FB_STAGE_TOTAL && out.present[s]) accounted += out.ns[s];
+    if (s != FB_STAGE_OTHER && s != FB_STAGE_TOTAL && out.present[s]) {
+      accounted += out.ns[s];
+      parts = true;
+    }
   }
-  set(FB_STAGE_OTHER, out.ns[FB_STAGE_TOTAL] - accounted, out.present[FB_STAGE_TOTAL]);
+  set(FB_STAGE_OTHER, out.ns[FB_STAGE_TOTAL] - accounted, out.present[FB_STAGE_TOTAL] && parts);
   return out;
 }
 

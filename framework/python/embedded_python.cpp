@@ -13,6 +13,7 @@ namespace {
 std::mutex g_mutex;
 PyThreadState* g_main_thread_state = nullptr;  // saved by the initializing thread
 bool g_started = false;
+std::optional<std::uint32_t> g_hash_seed;  // guarded by g_mutex
 
 void check_status(PyStatus status, PyConfig* config) {
   if (PyStatus_Exception(status)) {
@@ -25,12 +26,22 @@ void check_status(PyStatus status, PyConfig* config) {
 
 }  // namespace
 
+void set_hash_seed(std::optional<std::uint32_t> seed) {
+  std::lock_guard lock(g_mutex);
+  if (g_started) throw std::logic_error("the hash seed must be set before the embedded Python starts");
+  g_hash_seed = seed;
+}
+
 void ensure_python() {
   std::lock_guard lock(g_mutex);
   if (g_started) return;
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
   config.install_signal_handlers = 0;
+  if (g_hash_seed) {  // the isolated config ignores PYTHONHASHSEED: the same setting, explicitly
+    config.use_hash_seed = 1;
+    config.hash_seed = *g_hash_seed;
+  }
   // The stdlib is found relative to program_name: point it at the interpreter we were built
   // against, since our own binary sits in no Python prefix.
   check_status(PyConfig_SetBytesString(&config, &config.program_name, FASTERBENCH_PYTHON_EXECUTABLE), &config);

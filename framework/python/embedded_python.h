@@ -6,6 +6,8 @@
 // and every Python-running thread attaches its own thread state (see python_thread.h).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,12 @@ struct PythonInfo {
 // Starts the interpreter if needed (isolated config: no user site, no PYTHON* variables).
 // Thread-safe. Throws std::runtime_error when CPython fails to start.
 void ensure_python();
+
+// The str/bytes hash secret the interpreter will use: derived from a fixed seed (what
+// PYTHONHASHSEED=N does; 0 disables randomization), or random per process (nullopt, the
+// default). Sub-interpreters share it. Call before the interpreter starts: afterwards it throws
+// std::logic_error, since the secret cannot change.
+void set_hash_seed(std::optional<std::uint32_t> seed);
 
 // Adds directories to the main interpreter's sys.path (front, skipping ones already present).
 void add_to_sys_path(const std::vector<std::string>& directories);

@@ -1,12 +1,16 @@
 #include "harness/load/closed_loop.h"
 
+#include <algorithm>
 #include <barrier>
 #include <chrono>
+#include <exception>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "harness/sysinfo.h"
+#include "probes/cpu_seen.h"
 
 namespace fb::harness {
 namespace {
@@ -17,6 +21,7 @@ struct ClientState {
   std::vector<SampledRequest> sampled;
   std::uint64_t requests = 0, server_errors = 0, client_errors = 0;
   std::vector<std::uint64_t> per_route;
+  std::vector<probes::Histogram> block_totals;
 };
 
 }  // namespace
@@ -28,6 +33,7 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   for (std::size_t c = 0; c < clients; ++c) {
     states.push_back(std::make_unique<ClientState>());
     states.back()->per_route.assign(mix.size(), 0);
+    states.back()->block_totals.resize(static_cast<std::size_t>(settings.blocks));
     if (settings.probe_sample > 0) {
       states.back()->sampled_recorder = std::make_unique<probes::InprocRecorder>();
       // Reserved up front: no allocation on the measured path (a client may take them all).
@@ -35,27 +41,56 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
     }
   }
 
+  std::mutex start_error_mutex;
+  std::exception_ptr start_error;  // guarded by start_error_mutex: from on_client_start
   std::atomic<std::int64_t> warmup_tickets{0};
   std::atomic<std::int64_t> tickets{0};
   CpuTimes cpu_before;
   probes::AllocTotals allocs_before;
   const bool count_allocs = probes::alloc_counting_linked();
   std::optional<probes::AllocTotals> result_allocations;
-  std::chrono::steady_clock::time_point t0;
+  std::chrono::steady_clock::time_point t0, t1;
+  CpuTimes cpu_after;
+  std::exception_ptr hook_error;  // from on_measure_start / on_measure_end (barrier steps are noexcept)
+  auto run_hook = [&hook_error](const std::function<void()>& hook) noexcept {
+    if (!hook) return;
+    try {
+      hook();
+    } catch (...) {
+      if (!hook_error) hook_error = std::current_exception();
+    }
+  };
   // The completion step runs on one thread once all clients finished warming up: it starts the
   // clock (and the allocation count) for the measured part.
   std::barrier warmed_up(static_cast<std::ptrdiff_t>(clients), [&]() noexcept {
-    if (settings.on_measure_start) settings.on_measure_start();
+    run_hook(settings.on_measure_start);
     cpu_before = read_cpu_times();
     if (count_allocs) allocs_before = probes::alloc_totals();
     t0 = std::chrono::steady_clock::now();
   });
+  // Every client has its last response; a worker may still be between publishing that response
+  // and parking in the queue (charged to `dispatch`), so at most that step straddles the count.
+  std::barrier finished(static_cast<std::ptrdiff_t>(clients), [&]() noexcept {
+    t1 = std::chrono::steady_clock::now();
+    cpu_after = read_cpu_times();
+    if (count_allocs) result_allocations = allocs_before.until(probes::alloc_totals());
+    run_hook(settings.on_measure_end);
+  });
 
   auto client = [&](std::size_t c) {
+    if (settings.on_client_start) {
+      try {
+        settings.on_client_start(c);
+      } catch (...) {
+        std::lock_guard lock(start_error_mutex);
+        if (!start_error) start_error = std::current_exception();
+      }
+    }
     ClientState& st = *states[c];
     std::mt19937_64 rng(settings.seed * 1000003ull + c);
     StageTrace trace;
     trace.sampled = false;
+    trace.ends_only = settings.ends_only;
     while (warmup_tickets.fetch_add(1, std::memory_order_relaxed) < settings.warmup) {
       trace.clear();
       app.handle(mix.request(mix.pick(rng)), trace);
@@ -75,28 +110,33 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
         st.sampled.push_back({trace.request_id, latencies});
       } else {
         st.recorder.record(latencies);
+        if (!st.block_totals.empty() && latencies.present[FB_STAGE_TOTAL]) {
+          const auto block = static_cast<std::size_t>(ticket * settings.blocks / settings.requests);
+          st.block_totals[block].record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, latencies.ns[FB_STAGE_TOTAL])));
+        }
       }
+      probes::note_cpu();  // where this client runs (probes/cpu_seen.h), between requests
       ++st.requests;
       ++st.per_route[route];
       if (response.status >= 500) ++st.server_errors;
       else if (response.status >= 400) ++st.client_errors;
       if (progress != nullptr) progress->done.fetch_add(1, std::memory_order_relaxed);
     }
+    finished.arrive_and_wait();
   };
 
   std::vector<std::thread> threads;
   for (std::size_t c = 0; c < clients; ++c) threads.emplace_back(client, c);
   for (std::thread& t : threads) t.join();
-  const auto t1 = std::chrono::steady_clock::now();
-  const CpuTimes cpu_after = read_cpu_times();
-  // Every client has its last response; a worker may still be between publishing that response
-  // and parking in the queue (charged to `dispatch`), so at most that step straddles the count.
-  if (count_allocs) result_allocations = allocs_before.until(probes::alloc_totals());
+  if (start_error) std::rethrow_exception(start_error);
+  if (hook_error) std::rethrow_exception(hook_error);
 
   LoadResult result;
   result.allocations = result_allocations;
   result.per_route.assign(mix.size(), 0);
+  result.block_totals.resize(static_cast<std::size_t>(settings.blocks));
   for (const auto& st : states) {
+    for (std::size_t b = 0; b < result.block_totals.size(); ++b) result.block_totals[b].merge(st->block_totals[b]);
     result.stages->merge(st->recorder);
     if (st->sampled_recorder) result.sampled_stages->merge(*st->sampled_recorder);
     result.sampled_requests += st->sampled.size();

@@ -23,11 +23,23 @@ struct ClosedLoopSettings {
   // the USDT stage probes and is recorded in LoadResult::sampled_stages instead of `stages`, so
   // the probes' cost never reaches the main histograms. 0: none. Warm-up is never sampled.
   std::int64_t probe_sample = 0;
+  // Stamp only `arrive` and `response_ready` (StageTrace::ends_only; never with probe_sample):
+  // the run then measures the total without the cost of the other stage points.
+  bool ends_only = false;
   // Request ids are request_id_base + ticket + 1, unique within the process when each run uses
   // a different base.
   std::uint64_t request_id_base = 0;
+  // The measured requests are also counted in `blocks` consecutive blocks by ticket (ticket *
+  // blocks / requests), each with its own histogram of `total`: the spread of the blocks' p50s
+  // is the within-process part of the noise budget (harness/stats/noise_budget.h). 0: none.
+  std::int64_t blocks = 0;
+  // Called on each client thread first, with the client's index (placement: name and CPUs).
+  std::function<void(std::size_t client)> on_client_start;
   // Called once, when every client has finished warming up and before the measured part starts.
   std::function<void()> on_measure_start;
+  // Called once, when every client has sent its last measured request, before any client
+  // thread exits (so every thread of the run can still be read, harness/placement/thread_census.h).
+  std::function<void()> on_measure_end;
 };
 
 struct LoadProgress {

@@ -33,6 +33,9 @@ struct LoadResult {
   std::uint64_t sampled_requests = 0;
   std::unique_ptr<probes::InprocRecorder> sampled_stages = std::make_unique<probes::InprocRecorder>();
   std::vector<SampledRequest> sampled;  // in completion order per client, clients concatenated
+  // `total` of the unsampled measured requests per block of consecutive tickets
+  // (ClosedLoopSettings::blocks); empty when blocks were not asked for.
+  std::vector<probes::Histogram> block_totals;
 };
 
 }  // namespace fb::harness

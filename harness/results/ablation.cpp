@@ -11,12 +11,13 @@ namespace {
 
 using nlohmann::json;
 
-// Total p50 of every supported repetition whose switch set equals `opts`.
+// Total p50 of every supported repetition, stamped at every point, whose switch set equals `opts`.
 std::vector<double> total_p50s(const json& runs, const OptimizationSet& opts) {
   const std::vector<std::string> names = opts.names();
   std::vector<double> out;
   for (const json& r : runs) {
     if (!r.at("supported").get<bool>()) continue;
+    if (r.value("stamps", "all") != "all") continue;  // the instrumentation-tax runs
     if (r.at("opts").get<std::vector<std::string>>() != names) continue;
     out.push_back(r.at("stages").at("total").at("p50_ns").get<double>());
   }

@@ -1,10 +1,16 @@
 #include "harness/results/results_json.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <map>
 
 #include "framework/inject_delay.h"
 #include "harness/results/probes_json.h"
 #include "harness/stats/aggregate.h"
+#include "harness/stats/bimodality.h"
+#include "harness/stats/noise_budget.h"
+#include "harness/units.h"
 #include "harness/stats/stage_summary.h"
 #include "probes/alloc_counter.h"
 #include "probes/stage_names.h"
@@ -35,12 +41,56 @@ json allocations_json(const LoadResult& r, fb_stage stage) {
   return static_cast<double>(n) / static_cast<double>(r.requests);
 }
 
+json threads_json(const std::vector<ThreadRecord>& threads) {
+  json out = json::array();
+  for (const ThreadRecord& t : threads) {
+    out.push_back({{"role", std::string(thread_role_name(t.role))},
+                   {"index", t.index ? json(*t.index) : json(nullptr)},
+                   {"name", t.name},
+                   {"tid", t.tid},
+                   {"cpus_seen", t.cpus_seen},
+                   {"affinity", t.affinity},
+                   {"migrations", t.migrations ? json(*t.migrations) : json(nullptr)},
+                   {"voluntary_switches", t.voluntary_switches},
+                   {"involuntary_switches", t.involuntary_switches},
+                   {"run_ms", t.run_ms},
+                   {"runqueue_ms", t.runqueue_ms}});
+  }
+  return out;
+}
+
+// The measured requests in consecutive blocks (ClosedLoopSettings::blocks): how many, and the
+// p50 of their total.
+json blocks_json(const LoadResult& r) {
+  json out = json::array();
+  for (const probes::Histogram& h : r.block_totals) {
+    out.push_back({{"requests", h.count()}, {"total_p50_ns", h.value_at_percentile(50)}});
+  }
+  return out;
+}
+
+json placement_json(const Placement& p) {
+  return {{"policy", std::string(pin_policy_name(p.policy))},
+          {"cpus", p.cpus},
+          {"roles", {{"client", p.client}, {"worker", p.worker}, {"loop", p.worker}}}};
+}
+
+json process_json(const ProcessRecord& p) {
+  return {{"hash_seed", p.hash_seed == "random" ? json("random") : json(std::stoul(p.hash_seed))},
+          {"hash_seed_source", p.hash_seed_source},
+          {"aslr", p.aslr ? "on" : "off"},
+          {"environment", p.environment},
+          {"arg_env_bytes", p.arg_env_bytes},
+          {"reexecuted", p.reexecuted}};
+}
+
 json run_json(const RunRecord& run) {
   json j = {{"config", run.config},
             {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
             {"opts", run.opts},
             {"wait", run.wait.empty() ? json(nullptr) : json(run.wait)},
             {"repetition", run.repetition},
+            {"stamps", run.stamps},
             {"supported", run.supported},
             {"unsupported_reason", run.unsupported_reason}};
   if (!run.supported) {
@@ -78,6 +128,8 @@ json run_json(const RunRecord& run) {
   }
   j["interpreters"] = interpreters;
   j["route_interpreters"] = run.route_interpreters;
+  j["threads"] = threads_json(run.threads);
+  j["blocks"] = blocks_json(r);
   return j;
 }
 
@@ -91,6 +143,72 @@ json inject_delay_json(const std::string& spec) {
 json aggregate_json(const Aggregate& a) {
   return {{"n", a.n}, {"median", a.median}, {"ci_low", a.ci_low}, {"ci_high", a.ci_high},
           {"min", a.min}, {"max", a.max}, {"spread_pct", a.spread_pct}};
+}
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// aggregates[].noise: the noise budget over the configuration's repetitions and their blocks
+// (between repetitions = between processes under `phases`, which runs each in its own).
+json noise_json(const std::vector<const json*>& reps) {
+  std::vector<std::vector<double>> blocks;
+  for (const json* r : reps) {
+    std::vector<double> p50s;
+    for (const json& b : r->value("blocks", json::array())) {
+      if (b.at("requests").get<double>() > 0) p50s.push_back(b.at("total_p50_ns").get<double>());
+    }
+    blocks.push_back(std::move(p50s));
+  }
+  const NoiseBudget n = noise_budget(blocks);
+  return {{"repetitions", n.processes}, {"blocks_per_repetition", n.blocks}, {"within_pct", optional_json(n.within_pct)},
+          {"between_pct", optional_json(n.between_pct)}, {"between_share", optional_json(n.between_share)}};
+}
+
+// A run's threads as typed records, as far as placement needs them.
+std::vector<ThreadRecord> thread_records(const json& run) {
+  std::vector<ThreadRecord> out;
+  for (const json& t : run.value("threads", json::array())) {
+    ThreadRecord r;
+    const std::string role = t.at("role").get<std::string>();
+    for (ThreadRole candidate : {ThreadRole::main, ThreadRole::client, ThreadRole::worker, ThreadRole::loop}) {
+      if (thread_role_name(candidate) == role) r.role = candidate;
+    }
+    r.cpus_seen = t.at("cpus_seen").get<std::vector<int>>();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// aggregates[].bimodal: null, or the two clusters of total p50 with where each had its threads.
+json bimodal_json(const std::string& config, const std::vector<const json*>& reps) {
+  std::vector<double> p50s;
+  for (const json* r : reps) p50s.push_back(r->at("stages").at("total").at("p50_ns").get<double>());
+  const std::optional<Bimodality> b = find_two_clusters(p50s);
+  if (!b) return nullptr;
+  auto cluster_json = [&](const Cluster& c, std::string& placements_text) {
+    json repetitions = json::array();
+    std::map<std::string, int> placements;
+    for (std::size_t i : c.members) {
+      repetitions.push_back(reps[i]->at("repetition"));
+      ++placements[handoff_placement(thread_records(*reps[i]))];
+    }
+    for (const auto& [where, n] : placements) {
+      placements_text += fmt::format("{}{} in {} of {}", placements_text.empty() ? "" : ", ", where, n, c.members.size());
+    }
+    return json{{"repetitions", repetitions}, {"median_ns", c.median}, {"placements", placements}};
+  };
+  std::string fast_where, slow_where;
+  json low = cluster_json(b->low, fast_where);
+  json high = cluster_json(b->high, slow_where);
+  const std::string message = fmt::format(
+      "{}: {} repetitions at {}, {} at {} (+{:.0f} %): two populations, the median describes neither; hand-offs: fast "
+      "ones {}; slow ones {}",
+      config, b->low.members.size(), format_ns(b->low.median), b->high.members.size(), format_ns(b->high.median),
+      b->separation * 100, fast_where, slow_where);
+  return {{"low", low},
+          {"high", high},
+          {"ashman_d", std::isfinite(b->ashman_d) ? json(b->ashman_d) : json(nullptr)},
+          {"separation_pct", b->separation * 100},
+          {"message", message}};
 }
 
 }  // namespace
@@ -133,6 +251,8 @@ json aggregates_from_runs(const json& runs) {
       stages[stage] = s;
     }
     a["stages"] = stages;
+    a["noise"] = noise_json(reps);
+    a["bimodal"] = bimodal_json(config, reps);
     out.push_back(a);
   }
   return out;
@@ -165,6 +285,8 @@ json results_to_json(const ResultsDocument& doc) {
       {"clock", {{"source", c.clock_source}, {"ns_per_tick", c.ns_per_tick}, {"stamp_cost_ns", c.stamp_cost_ns}}},
       {"ebpf", ebpf_context_to_json(c.ebpf)},
   };
+  if (c.placement) context["placement"] = placement_json(*c.placement);
+  if (c.process) context["process"] = process_json(*c.process);
   json routes = json::array();
   for (const RouteRecord& r : doc.routes) {
     routes.push_back({{"method", r.method}, {"path", r.path}, {"handler", r.handler}, {"kind", r.kind},

@@ -9,7 +9,10 @@
 
 #include "framework/python/embedded_python.h"
 #include "framework/python/interpreter_record.h"
+#include "harness/hygiene/process_hygiene.h"
 #include "harness/load/load_result.h"
+#include "harness/placement/placement.h"
+#include "harness/placement/thread_census.h"
 #include "harness/stats/cross_validation.h"
 #include "harness/sysinfo.h"
 #include "probes/ebpf_backend.h"
@@ -66,6 +69,8 @@ struct RunRecord {
   std::string interpreter_layout = "shared-gil";             // or "own-gil" (--opt subinterp)
   std::vector<python::InterpreterRecord> interpreters;       // own-gil: one per Python-running thread
   std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
+  std::vector<ThreadRecord> threads;  // every thread of the process over the measured part
+  std::string stamps = "all";         // "all" stage points, or only the two "ends"
 };
 
 struct ResultsConfig {
@@ -101,6 +106,8 @@ struct ResultsContext {
   double ns_per_tick = 1;
   double stamp_cost_ns = 0;
   EbpfContext ebpf;
+  std::optional<Placement> placement;
+  std::optional<ProcessRecord> process;  // process hygiene in effect  // --pin / --cpus as applied; absent: not recorded (older callers)
 };
 
 struct ResultsDocument {

@@ -156,7 +156,8 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
       off_sum += r->off_ns[s];
   }
   ns[FB_STAGE_OTHER] = ns[FB_STAGE_TOTAL] - accounted;
-  if (present & (1u << FB_STAGE_TOTAL))
+  /* A residual needs parts to be the residual of (a request stamped only at its ends has none). */
+  if ((present & (1u << FB_STAGE_TOTAL)) && (present & ~(1u << FB_STAGE_TOTAL)))
     present |= 1u << FB_STAGE_OTHER;
 
   for (int s = 0; s < FB_STAGE_COUNT; s++) {

@@ -23,9 +23,9 @@ def fasterbench():
     if not binary.exists():
         pytest.fail(f"{binary} not built: run ./setup.sh first (or set FASTERBENCH_BIN)")
 
-    def run(*args, timeout=300, cwd=REPO):
+    def run(*args, timeout=300, cwd=REPO, env=None):
         return subprocess.run([str(binary), *map(str, args)], cwd=cwd, capture_output=True,
-                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env)
 
     return run
 

@@ -21,11 +21,15 @@ def test_phases_merges_interleaved_runs_and_writes_report(fasterbench, tmp_path)
     if not p3[0]["supported"]:
         assert p3[0]["unsupported_reason"]
         assert "P3" in p.stdout and "unsupported" in p.stdout
-    # The progress lines show the interleaved order: P0 r1, P3 r1, P0 r2, P3 r2.
+    # The progress lines show the interleaved order: P0 r1, P3 r1, then their instrumentation-tax
+    # twins (stamped at the ends only), and again for r2.
     order = [m.group(1) for m in re.finditer(r"^\[\s*\d+/\d+\] (\S+)", p.stderr, re.M)]
     supported = [c for c in ["P0", "P3"] if any(r["supported"] for r in doc["runs"] if r["config"] == c)]
-    assert order == supported * 2
-    assert [a["config"] for a in doc["aggregates"]] == ["P0", "P3"]
+    twins = [c + "/ends" for c in supported]
+    assert order == (supported + twins) * 2
+    assert [a["config"] for a in doc["aggregates"]] == ["P0", "P3"] + twins
+    assert [t["config"] for t in doc["instrumentation_tax"]] == supported
+    assert all(r["stamps"] == "ends" and r["phase"] is None for r in doc["runs"] if r["config"] in twins)
     for name in ["report.md", "report.html", "waterfall.png", "stages.png", "percentiles.png"]:
         assert (out / name).exists(), name
     assert not [f for f in out.iterdir() if f.name.startswith(".runs")]  # scratch removed
