@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "harness/exit_codes.h"
 #include "harness/system/system_checks.h"
@@ -203,7 +204,8 @@ int run_reset(const SystemRoot& root, const std::string& state_path) {
 
 int cmd_system(const SystemOptions& o) {
   const SystemRoot root(o.root);
-  if (!root.exists("")) throw UsageError("--root " + o.root + ": no such directory");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(o.root, ec)) throw UsageError("--root " + o.root + ": no such directory");
   const std::string state_path = o.state.empty() ? system::default_state_path() : o.state;
   if (*o.tune) return run_tune(o, root, state_path);
   if (*o.reset) return run_reset(root, state_path);

@@ -240,8 +240,10 @@ def test_system_without_a_sub_command_exits_2():
 
 
 def test_missing_root_exits_2(tmp_path):
-    p = system("show", root=tmp_path / "absent")
-    assert p.returncode == 2 and "no such directory" in p.stderr and p.stdout == ""
+    (tmp_path / "file").write_text("")
+    for root in [tmp_path / "absent", tmp_path / "file"]:
+        p = system("show", root=root)
+        assert p.returncode == 2 and f"--root {root}: no such directory" in p.stderr and p.stdout == ""
 
 
 def test_a_bad_state_file_exits_2_naming_it(noisy, tmp_path):
