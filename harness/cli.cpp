@@ -10,6 +10,7 @@
 #include "harness/cmd_phases.h"
 #include "harness/cmd_report.h"
 #include "harness/cmd_run.h"
+#include "harness/cmd_system.h"
 #include "harness/exit_codes.h"
 #include "harness/hygiene/process_hygiene.h"
 #include "harness/results/atomic_file.h"
@@ -34,6 +35,8 @@ int run_cli(int argc, char** argv) {
   CLI::App* gate_cmd = add_gate_command(app, gate);
   BaselineOptions baseline;
   CLI::App* baseline_cmd = add_baseline_command(app, baseline);
+  SystemOptions system_options;
+  CLI::App* system_cmd = add_system_command(app, system_options);
 
   try {
     app.parse(argc, argv);
@@ -56,6 +59,7 @@ int run_cli(int argc, char** argv) {
     if (*compare_cmd) status = cmd_compare(compare);
     if (*gate_cmd) status = cmd_gate(gate);
     if (*baseline_cmd) status = cmd_baseline(baseline);
+    if (*system_cmd) status = cmd_system(system_options);
   } catch (const UsageError& e) {
     fmt::print(stderr, "fasterbench: {}\n", e.what());
     status = kExitUsage;

@@ -14,6 +14,13 @@ namespace fb::harness {
 
 CpuTimes read_cpu_times() {
   std::ifstream stat("/proc/stat");
+  std::string line;
+  std::getline(stat, line);
+  return parse_cpu_times(line);
+}
+
+CpuTimes parse_cpu_times(std::string_view proc_stat) {
+  std::istringstream stat{std::string(proc_stat.substr(0, proc_stat.find('\n')))};
   std::string label;
   CpuTimes t;
   if (!(stat >> label) || label != "cpu") return t;
@@ -39,16 +46,24 @@ MachineInfo machine_info() {
   utsname u{};
   if (uname(&u) == 0) m.kernel = u.release;
   std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) m.cpu_model = line.substr(line.find_first_not_of(' ', colon + 1));
-      break;
-    }
-  }
+  std::ostringstream text;
+  text << cpuinfo.rdbuf();
+  m.cpu_model = parse_cpu_model(text.str());
   m.cpus = std::thread::hardware_concurrency();
   return m;
+}
+
+std::string parse_cpu_model(std::string_view cpuinfo) {
+  std::istringstream lines{std::string(cpuinfo)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) return "";
+    const auto start = line.find_first_not_of(" \t", colon + 1);
+    return start == std::string::npos ? "" : line.substr(start);
+  }
+  return "";
 }
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace fb::harness {
 
@@ -15,6 +16,8 @@ struct CpuTimes {
 
 // The aggregate "cpu" line of /proc/stat (zeros where it cannot be read).
 CpuTimes read_cpu_times();
+// The same from the text of a /proc/stat file (`fasterbench system` reads it under a root).
+CpuTimes parse_cpu_times(std::string_view proc_stat);
 
 // Steal as a percentage of all CPU time between two readings (0 when nothing elapsed).
 double steal_percent(const CpuTimes& before, const CpuTimes& after);
@@ -24,6 +27,8 @@ struct MachineInfo {
   unsigned cpus = 0;
 };
 MachineInfo machine_info();
+// The first "model name" of a /proc/cpuinfo text ("" when there is none).
+std::string parse_cpu_model(std::string_view cpuinfo);
 
 struct BuildInfo {
   std::string compiler, build_type, git_revision, version;
