@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <filesystem>
 
 #include "framework/dispatch/wait_strategy.h"
@@ -50,8 +51,11 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       ->check(CLI::IsMember({"inproc", "ebpf", "both"}));
   cmd->add_option("--probe-sample", o.probe_sample,
                   fmt::format("With --probes ebpf|both: 1 request in N fires its USDT stage probes (a prime and a "
-                              "hit per point, ~3 µs together here; the sampled requests are kept out of `stages`). Integer >= 1 (default: {})",
-                              kDefaultProbeSample));
+                              "hit per point, ~3 µs together here; the sampled requests are kept out of `stages`). Integer "
+                              ">= 1, or auto (the default): N chosen after the warm-up so the probes take at most {:.0f} % "
+                              "of request time, from the calibrated cost of a sampled point and the path's measured cost",
+                              kProbeBudget * 100))
+      ->type_name("N|auto");
   cmd->add_flag("--require-ebpf", o.require_ebpf,
                 "With --probes ebpf|both: exit 2 with the reason when the eBPF backend cannot run, instead of "
                 "continuing in-process");
@@ -93,8 +97,14 @@ WaitPolicy resolve_wait(const RunOptions& o, const OptimizationSet& opts) {
 ProbeSettings resolve_probes(const RunOptions& o, const ResolvedLoad& load) {
   ProbeSettings p;
   p.mode = o.probes == "ebpf" ? ProbeMode::ebpf : o.probes == "both" ? ProbeMode::both : ProbeMode::inproc;
-  if (o.probe_sample < 1) throw UsageError("--probe-sample must be >= 1, got " + std::to_string(o.probe_sample));
-  p.sample = o.probe_sample;
+  if (o.probe_sample != "auto") {
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(o.probe_sample.data(), o.probe_sample.data() + o.probe_sample.size(), n);
+    if (ec != std::errc() || end != o.probe_sample.data() + o.probe_sample.size() || n < 1) {
+      throw UsageError("--probe-sample must be >= 1 (an integer) or auto, got '" + o.probe_sample + "'");
+    }
+    p.sample = n;
+  }
   p.require_ebpf = o.require_ebpf;
   p.alternate = o.probe_ab;
   p.program_stats = !o.no_probe_stats;
@@ -155,7 +165,10 @@ int cmd_run(const RunOptions& o) {
   doc.config.wait = std::string(wait_policy_name(settings.wait));
   doc.config.inject_delay = to_string(settings.delay);
   doc.config.probes = probe_mode_name(probe_settings.mode);
-  doc.config.probe_sample = probe_session.ebpf_running() ? probe_settings.sample : 0;
+  if (probe_session.ebpf_running()) {
+    doc.config.probe_sample = probe_settings.sample.value_or(0);
+    doc.config.probe_sample_mode = probe_settings.sample ? "fixed" : "auto";
+  }
   doc.context.ebpf = probe_session.context();
   doc.context.placement = placement;
   doc.context.process = process_record(hygiene);

@@ -24,7 +24,7 @@ struct RunOptions {
   std::string stamps = "all";  // --stamps all|ends
   bool explain_routes = false;  // print the routes' classification and exit
   std::string probes = "inproc";                     // --probes
-  std::int64_t probe_sample = kDefaultProbeSample;   // --probe-sample
+  std::string probe_sample = "auto";                 // --probe-sample N|auto
   bool require_ebpf = false;                         // --require-ebpf
   bool probe_ab = false;                             // --probe-ab
   bool no_probe_stats = false;                       // --no-probe-stats

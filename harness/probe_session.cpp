@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "harness/exit_codes.h"
 #include "harness/probe_cost.h"
 #include "probes/clock.h"
@@ -49,6 +52,21 @@ EbpfContext ProbeSession::context() const {
   return c;
 }
 
+ProbeSampleChoice choose_probe_sample(const WarmupSummary& w, double sampled_point_ns) {
+  ProbeSampleChoice c;
+  if (w.requests == 0 || w.mean_total_ns <= 0 || sampled_point_ns <= 0) {
+    c.reason = fmt::format("auto: no warm-up to measure the path on, 1 in {}", kFallbackProbeSample);
+    return c;
+  }
+  const double per_sampled_request = w.mean_points * sampled_point_ns;
+  c.every = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(per_sampled_request / (kProbeBudget * w.mean_total_ns))));
+  c.reason = fmt::format(
+      "auto: 1 in {} keeps the probes within {:.0f} % of request time ({:.1f} points x {:.0f} ns per sampled point = "
+      "{:.1f} µs per sampled request; warm-up mean request {:.0f} ns)",
+      c.every, kProbeBudget * 100, w.mean_points, sampled_point_ns, per_sampled_request / 1000, w.mean_total_ns);
+  return c;
+}
+
 void ProbeSession::prepare_run(int rep, ClosedLoopSettings& load) {
   // Each run numbers its requests from its own base, so ids never repeat within the process.
   load.request_id_base = (static_cast<std::uint64_t>(rep) + 1) << 40;
@@ -56,7 +74,16 @@ void ProbeSession::prepare_run(int rep, ClosedLoopSettings& load) {
     load.probe_sample = 0;
     return;
   }
-  load.probe_sample = settings_.sample;
+  if (settings_.sample) {
+    load.probe_sample = *settings_.sample;
+    sample_reason_ = fmt::format("fixed: --probe-sample {}", *settings_.sample);
+  } else {
+    load.choose_probe_sample = [this](const WarmupSummary& w) {
+      const ProbeSampleChoice c = choose_probe_sample(w, calibration_.point_ns);
+      sample_reason_ = c.reason;
+      return c.every;
+    };
+  }
   attached_this_run_ = !settings_.alternate || rep % 2 == 1;
   if (attached_this_run_) {
     backend_->attach();
@@ -75,7 +102,8 @@ void ProbeSession::finish_run(RunRecord& run) {
     run.probe_sample = 0;
     return;
   }
-  run.probe_sample = settings_.sample;
+  run.probe_sample = run.load.probe_sample;
+  run.probe_sample_reason = sample_reason_;
   if (!attached_this_run_) {  // --probe-ab's detached half: the in-process backend alone
     run.probes_backend = "inproc";
     return;

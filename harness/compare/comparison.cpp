@@ -136,6 +136,12 @@ std::vector<ContextDifference> context_differences(const json& baseline, const j
     }
   }
   for (const std::string& name : options) keys.push_back("context.options." + name);
+  // How the processes were placed and kept comparable (harness/placement/, harness/hygiene/): a
+  // difference here can move the figures more than the change being gated.
+  for (const char* key : {"context.placement.policy", "context.placement.cpus", "context.process.hash_seed",
+                          "context.process.aslr", "context.process.environment"}) {
+    keys.push_back(key);
+  }
   for (const char* key : {"requests", "warmup", "clients", "workers", "future_spin_ns", "wait", "inject_delay"}) {
     keys.push_back(std::string("config.") + key);
   }

@@ -22,6 +22,9 @@ struct ClientState {
   std::uint64_t requests = 0, server_errors = 0, client_errors = 0;
   std::vector<std::uint64_t> per_route;
   std::vector<probes::Histogram> block_totals;
+  // Warm-up: what it cost (WarmupSummary), summed.
+  std::uint64_t warmup_requests = 0;
+  double warmup_total_ns = 0, warmup_points = 0;
 };
 
 }  // namespace
@@ -34,12 +37,10 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
     states.push_back(std::make_unique<ClientState>());
     states.back()->per_route.assign(mix.size(), 0);
     states.back()->block_totals.resize(static_cast<std::size_t>(settings.blocks));
-    if (settings.probe_sample > 0) {
-      states.back()->sampled_recorder = std::make_unique<probes::InprocRecorder>();
-      // Reserved up front: no allocation on the measured path (a client may take them all).
-      states.back()->sampled.reserve(static_cast<std::size_t>(settings.requests / settings.probe_sample + 1));
-    }
   }
+  // 1 measured request in `sample_every` fires the probes: fixed, or chosen when the warm-up is
+  // over. Written by the barrier's completion step, read by the clients after it.
+  std::int64_t sample_every = settings.probe_sample;
 
   std::mutex start_error_mutex;
   std::exception_ptr start_error;  // guarded by start_error_mutex: from on_client_start
@@ -63,6 +64,27 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
   // The completion step runs on one thread once all clients finished warming up: it starts the
   // clock (and the allocation count) for the measured part.
   std::barrier warmed_up(static_cast<std::ptrdiff_t>(clients), [&]() noexcept {
+    if (settings.choose_probe_sample) {
+      WarmupSummary w;
+      double total_ns = 0, points = 0;
+      for (const auto& st : states) {
+        w.requests += st->warmup_requests;
+        total_ns += st->warmup_total_ns;
+        points += st->warmup_points;
+      }
+      if (w.requests > 0) {
+        w.mean_total_ns = total_ns / static_cast<double>(w.requests);
+        w.mean_points = points / static_cast<double>(w.requests);
+      }
+      run_hook([&] { sample_every = std::max<std::int64_t>(1, settings.choose_probe_sample(w)); });
+    }
+    if (sample_every > 0) {
+      // Reserved before the clock starts: no allocation on the measured path (a client may take them all).
+      for (auto& st : states) {
+        st->sampled_recorder = std::make_unique<probes::InprocRecorder>();
+        st->sampled.reserve(static_cast<std::size_t>(settings.requests / sample_every + 1));
+      }
+    }
     run_hook(settings.on_measure_start);
     cpu_before = read_cpu_times();
     if (count_allocs) allocs_before = probes::alloc_totals();
@@ -91,9 +113,17 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
     StageTrace trace;
     trace.sampled = false;
     trace.ends_only = settings.ends_only;
-    while (warmup_tickets.fetch_add(1, std::memory_order_relaxed) < settings.warmup) {
+    for (std::int64_t ticket; (ticket = warmup_tickets.fetch_add(1, std::memory_order_relaxed)) < settings.warmup;) {
       trace.clear();
       app.handle(mix.request(mix.pick(rng)), trace);
+      // The second half only: the first requests of a fresh App pay one-off costs (imports,
+      // a calling thread's own interpreter) that say nothing about the path.
+      if (settings.choose_probe_sample && ticket >= settings.warmup / 2) {
+        const probes::StageLatencies latencies = probes::stage_latencies(trace.at, clock);
+        ++st.warmup_requests;
+        st.warmup_total_ns += static_cast<double>(latencies.ns[FB_STAGE_TOTAL]);
+        st.warmup_points += static_cast<double>(std::count_if(trace.at.begin(), trace.at.end(), [](probes::Ticks t) { return t != 0; }));
+      }
     }
     warmed_up.arrive_and_wait();
     for (;;) {
@@ -101,7 +131,7 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
       if (ticket >= settings.requests) break;
       const std::size_t route = mix.pick(rng);
       trace.clear();
-      trace.sampled = settings.probe_sample > 0 && ticket % settings.probe_sample == 0;
+      trace.sampled = sample_every > 0 && ticket % sample_every == 0;
       trace.request_id = settings.request_id_base + static_cast<std::uint64_t>(ticket) + 1;
       const Response response = app.handle(mix.request(route), trace);
       const probes::StageLatencies latencies = probes::stage_latencies(trace.at, clock);
@@ -146,6 +176,7 @@ LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSett
     result.client_errors += st->client_errors;
     for (std::size_t r = 0; r < mix.size(); ++r) result.per_route[r] += st->per_route[r];
   }
+  result.probe_sample = sample_every;
   result.duration_s = std::chrono::duration<double>(t1 - t0).count();
   result.throughput_rps = result.duration_s > 0 ? static_cast<double>(result.requests) / result.duration_s : 0;
   result.steal_pct = steal_percent(cpu_before, cpu_after);

@@ -14,6 +14,13 @@
 
 namespace fb::harness {
 
+// What the warm-up requests cost, for choosing the probe sampling before the measured part.
+struct WarmupSummary {
+  std::uint64_t requests = 0;
+  double mean_total_ns = 0;  // mean `total` per request
+  double mean_points = 0;    // mean stage points a request reached
+};
+
 struct ClosedLoopSettings {
   std::int64_t requests = 0;
   std::int64_t warmup = 0;
@@ -23,6 +30,8 @@ struct ClosedLoopSettings {
   // the USDT stage probes and is recorded in LoadResult::sampled_stages instead of `stages`, so
   // the probes' cost never reaches the main histograms. 0: none. Warm-up is never sampled.
   std::int64_t probe_sample = 0;
+  // When set, chooses probe_sample from the warm-up once it is over (--probe-sample auto).
+  std::function<std::int64_t(const WarmupSummary&)> choose_probe_sample;
   // Stamp only `arrive` and `response_ready` (StageTrace::ends_only; never with probe_sample):
   // the run then measures the total without the cost of the other stage points.
   bool ends_only = false;

@@ -31,6 +31,7 @@ struct LoadResult {
   std::optional<probes::AllocTotals> allocations;
   // Requests sampled for the USDT probes (ClosedLoopSettings::probe_sample): not in `stages`.
   std::uint64_t sampled_requests = 0;
+  std::int64_t probe_sample = 0;  // the 1-in-N the run used (chosen after the warm-up with auto)
   std::unique_ptr<probes::InprocRecorder> sampled_stages = std::make_unique<probes::InprocRecorder>();
   std::vector<SampledRequest> sampled;  // in completion order per client, clients concatenated
   // `total` of the unsampled measured requests per block of consecutive tickets

@@ -107,6 +107,7 @@ json probes_to_json(const RunRecord& run) {
             {"requested", run.probes_requested},
             {"stamp_cost_ns", run.stamp_cost_ns},
             {"sample", run.probe_sample},
+            {"sample_reason", run.probe_sample_reason},
             {"sampled_requests", run.load.sampled_requests}};
   // Every measured request's total, sampled ones included: what attaching the probes costs the
   // whole load (--probe-ab compares this), where runs[].stages leaves the sampled requests out.

@@ -302,6 +302,7 @@ json results_to_json(const ResultsDocument& doc) {
           {"config",
            {{"requests", cfg.requests}, {"warmup", cfg.warmup}, {"clients", cfg.clients}, {"workers", cfg.workers},
             {"repetitions", cfg.repetitions}, {"seed", cfg.seed}, {"probes", cfg.probes}, {"probe_sample", cfg.probe_sample},
+            {"probe_sample_mode", cfg.probe_sample_mode},
             {"future_spin_ns", cfg.future_spin_ns}, {"wait", cfg.wait},
             {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}},
             {"subinterp_fallback", cfg.subinterp_fallback},

@@ -64,6 +64,7 @@ struct RunRecord {
   std::string probes_requested = "inproc";  // --probes as given
   std::string ebpf_unavailable;  // why the eBPF backend did not run although requested
   std::int64_t probe_sample = 0;  // 1 request in N fires the USDT probes; 0: none
+  std::string probe_sample_reason;  // fixed, or how auto chose N
   std::optional<EbpfRunRecord> ebpf;  // the programs were attached for this run
   std::vector<CrossValidationRow> cross_validation;  // --probes both, when attached
   std::string interpreter_layout = "shared-gil";             // or "own-gil" (--opt subinterp)
@@ -77,7 +78,8 @@ struct ResultsConfig {
   std::int64_t requests = 0, warmup = 0, clients = 0, workers = 0, repetitions = 0;
   std::uint64_t seed = 0;
   std::string probes = "inproc";
-  std::int64_t probe_sample = 0;
+  std::int64_t probe_sample = 0;  // the fixed 1-in-N; 0: none ran, or auto (runs[].probes.sample has each run's N)
+  std::string probe_sample_mode;  // "auto" or "fixed"; "" when no eBPF ran
   std::int64_t future_spin_ns = 0;  // inline-future's spin before parking (AppConfig::future_spin)
   std::string wait = "adaptive";  // wait policy of the lock-free queue (used by lockfree runs only)
   std::int64_t demote_budget_ns = 0;  // demotion guard (direct path): budget per call

@@ -125,6 +125,25 @@ TEST(ContextDifferences, ListsWhatMakesRunsIncomparable) {
   EXPECT_TRUE(context_differences(a, a).empty());
 }
 
+TEST(ContextDifferences, PlacementHashSeedAndAslrMakeRunsIncomparable) {
+  json a = results_doc("CPU A", "3.13.0"), b = results_doc("CPU A", "3.13.0");
+  a["context"]["placement"] = {{"policy", "shared"}, {"cpus", {0, 1}}};
+  a["context"]["process"] = {{"hash_seed", 0}, {"aslr", "off"}, {"environment", "fixed"}};
+  b["context"]["placement"] = {{"policy", "off"}, {"cpus", {0, 1}}};
+  b["context"]["process"] = {{"hash_seed", "random"}, {"aslr", "on"}, {"environment", "fixed"}};
+  const auto d = context_differences(a, b);
+  std::vector<std::string> keys;
+  for (const auto& x : d) keys.push_back(x.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"placement.policy", "process.hash_seed", "process.aslr"}));
+  EXPECT_EQ(d[0].baseline, "shared");
+  EXPECT_EQ(d[0].candidate, "off");
+  EXPECT_EQ(d[1].baseline, "0");
+  EXPECT_EQ(d[1].candidate, "random");
+  // A baseline from before placement was recorded differs too: "none".
+  json old = results_doc("CPU A", "3.13.0");
+  EXPECT_EQ(context_differences(old, a).front().baseline, "none");
+}
+
 TEST(ValidateResults, OneLineMessagesNamingTheProblem) {
   auto message = [](const json& doc) {
     try {

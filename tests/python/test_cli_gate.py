@@ -112,6 +112,22 @@ def test_gate_warns_when_contexts_differ(fasterbench, write, tmp_path):
     assert "the two results differ in python.version" in summary.read_text()
 
 
+def test_gate_warns_when_placement_or_hygiene_differ(fasterbench, write):
+    base = results({"P0": BASE})
+    base["context"]["placement"] = {"policy": "shared", "cpus": [0, 1]}
+    base["context"]["process"] = {"hash_seed": 0, "aslr": "off", "environment": "fixed"}
+    cand = json.loads(json.dumps(base))
+    cand["context"]["placement"]["policy"] = "off"
+    cand["context"]["process"].update({"hash_seed": "random", "aslr": "on"})
+    p = fasterbench("gate", "--baseline", write("a.json", base), "--candidate", write("b.json", cand))
+    assert p.returncode == 0, p.stdout + p.stderr
+    for line in ["differ in placement.policy: baseline 'shared', candidate 'off'",
+                 "differ in process.hash_seed: baseline '0', candidate 'random'",
+                 "differ in process.aslr: baseline 'off', candidate 'on'"]:
+        assert line in p.stderr
+    assert "environment" not in p.stderr  # the same on both sides: no warning
+
+
 @pytest.mark.parametrize("make_args, message", [
     (lambda a, b, t: ["--baseline", t / "missing.json", "--candidate", b], "missing.json: no such file"),
     (lambda a, b, t: ["--baseline", t / "corrupt.json", "--candidate", b], "corrupt.json: not valid JSON"),

@@ -202,8 +202,25 @@ def test_inproc_is_the_default_and_unchanged(fasterbench, tmp_path):
     assert "eBPF" not in p.stdout
 
 
+@needs_ebpf
+def test_probe_sample_auto_is_the_default_and_says_how_it_chose(fasterbench, tmp_path):
+    if not ebpf_compiled_in(fasterbench, tmp_path):
+        pytest.skip("this build has no eBPF backend")
+    out = tmp_path / "r.json"
+    p = fasterbench("run", "--scenario", "scenarios/hello.toml", *SMALL, "--probes", "ebpf", "--out", out)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out.read_text())
+    assert doc["config"]["probe_sample_mode"] == "auto" and doc["config"]["probe_sample"] == 0
+    probes = doc["runs"][0]["probes"]
+    assert probes["sample"] >= 1
+    assert probes["sample_reason"].startswith(f"auto: 1 in {probes['sample']} keeps the probes within 2 %")
+    assert probes["sampled_requests"] == -(-4000 // probes["sample"])  # tickets 0, N, 2N, ...
+
+
 @pytest.mark.parametrize("args, message", [
     (["--probes", "dtrace"], "--probes"),
+    (["--probes", "ebpf", "--probe-sample", "often"], "--probe-sample must be >= 1"),
+    (["--probes", "both", "--stamps", "ends"], "--stamps ends cannot go with --probes both"),
     (["--probes", "ebpf", "--probe-sample", "0"], "--probe-sample must be >= 1"),
     (["--probe-ab", "--repetitions", "2"], "--probe-ab needs --probes ebpf or both"),
     (["--probes", "ebpf", "--probe-ab"], "--probe-ab needs --repetitions >= 2"),
