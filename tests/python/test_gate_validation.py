@@ -15,8 +15,15 @@ alike, as `phases` does for its configurations (DESIGN.md, "Load"):
     injected           --inject-delay dispatch=2000: detection pair (clean_a vs injected)
     small              --inject-delay dispatch=<SMALL_FRACTION of the clean dispatch p50>, far
                        below the 5 % threshold: must not be REGRESSION (clean_b vs small)
+    tenth              --inject-delay dispatch=<TENTH_FRACTION of the clean dispatch p50>: twice
+                       the threshold, must be REGRESSION naming dispatch (clean_b vs tenth)
 Each pair is gated with the defaults (threshold 5 % and 100 ns, alpha 0.01, p50, every
 stage but `other`).
+
+Every process runs as `phases` runs its children (harness/isolation_options.h): threads on one
+CPU (--pin shared), hash seed 0, ASLR off, a fixed-size environment.
+FASTERBENCH_GATE_VALIDATION_PIN=off|split and FASTERBENCH_GATE_VALIDATION_HYGIENE=off measure
+the older conditions (the OS placing threads, random seed and layout) for comparison.
 
 FASTERBENCH_GATE_VALIDATION_ORDER=blocked measures each side's repetitions back to back
 instead (the situation of a CI job gating against a baseline measured earlier), and
@@ -46,11 +53,17 @@ REPETITIONS = int(os.environ.get("FASTERBENCH_GATE_VALIDATION_REPETITIONS", "15"
 REQUESTS = int(os.environ.get("FASTERBENCH_GATE_VALIDATION_REQUESTS", "20000"))
 ORDER = os.environ.get("FASTERBENCH_GATE_VALIDATION_ORDER", "interleaved")        # or "blocked"
 ISOLATION = os.environ.get("FASTERBENCH_GATE_VALIDATION_ISOLATION", "process")    # or "inprocess"
-COMMON = ["--scenario", "scenarios/hello.toml", "--requests", str(REQUESTS), "--warmup", "500", "--no-progress"]
+PIN = os.environ.get("FASTERBENCH_GATE_VALIDATION_PIN", "shared")
+HYGIENE = os.environ.get("FASTERBENCH_GATE_VALIDATION_HYGIENE", "on") == "on"
+COMMON = ["--scenario", "scenarios/hello.toml", "--requests", str(REQUESTS), "--warmup", "500", "--no-progress",
+          "--pin", PIN] + (["--hash-seed", "0", "--aslr", "off", "--env", "fixed"] if HYGIENE else [])
 DETECT_DELAY = "dispatch=2000"
 SMALL_FRACTION = 0.01            # of the clean dispatch p50: a fifth of the 5 % threshold
+TENTH_FRACTION = 0.10            # of the clean dispatch p50: twice the threshold
 MIN_DETECTED = 9                 # of PAIRS
-SIDES = ("clean_a", "clean_b", "injected", "small")
+MIN_TENTH_DETECTED = 8           # of PAIRS
+MIN_AA_PASS = 8                  # of PAIRS: a gate that never says PASS is of no use in CI
+SIDES = ("clean_a", "clean_b", "injected", "small", "tenth")
 
 
 def _verdicts(junit_path):
@@ -117,16 +130,20 @@ def campaign(fasterbench, tmp_path_factory):
     load_before = os.getloadavg()
     started = time.monotonic()
     probe = run([])
-    small_delay = max(1, round(SMALL_FRACTION * probe["runs"][0]["stages"]["dispatch"]["p50_ns"]))
+    dispatch_p50 = probe["runs"][0]["stages"]["dispatch"]["p50_ns"]
+    small_delay = max(1, round(SMALL_FRACTION * dispatch_p50))
+    tenth_delay = max(1, round(TENTH_FRACTION * dispatch_p50))
     timings["process"].clear()
     extras = {"clean_a": [], "clean_b": [], "injected": ["--inject-delay", DETECT_DELAY],
-              "small": ["--inject-delay", f"dispatch={small_delay}"]}
+              "small": ["--inject-delay", f"dispatch={small_delay}"],
+              "tenth": ["--inject-delay", f"dispatch={tenth_delay}"]}
     rounds = []
     for i in range(PAIRS):
         files = measure_round(i, extras)
         rounds.append({"aa": gate(files["clean_a"], files["clean_b"], f"aa-{i}"),
                        "detect": gate(files["clean_a"], files["injected"], f"detect-{i}"),
-                       "small": gate(files["clean_b"], files["small"], f"small-{i}")})
+                       "small": gate(files["clean_b"], files["small"], f"small-{i}"),
+                       "tenth": gate(files["clean_b"], files["tenth"], f"tenth-{i}")})
     elapsed = time.monotonic() - started
 
     def summary(kind):
@@ -147,8 +164,9 @@ def campaign(fasterbench, tmp_path_factory):
         "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
                     "uname": " ".join(os.uname())},
         "order": ORDER, "isolation": ISOLATION, "repetitions": REPETITIONS, "load": COMMON,
-        "detect_delay": DETECT_DELAY, "small_delay": f"dispatch={small_delay}",
-        "aa": summary("aa"), "detect": summary("detect"), "small": summary("small"),
+        "detect_delay": DETECT_DELAY, "small_delay": f"dispatch={small_delay}", "tenth_delay": f"dispatch={tenth_delay}",
+        "clean_dispatch_p50_ns": dispatch_p50,
+        "aa": summary("aa"), "detect": summary("detect"), "small": summary("small"), "tenth": summary("tenth"),
         "seconds_per_process": round(process_s, 3), "seconds_per_results_file": round(side_s, 2),
         "seconds_per_gate": round(gate_s, 3), "seconds_per_pair": round(2 * side_s + gate_s, 2),
         "seconds_total": round(elapsed, 1),
@@ -156,8 +174,8 @@ def campaign(fasterbench, tmp_path_factory):
     target = os.environ.get("FASTERBENCH_GATE_VALIDATION_REPORT")
     if target:
         pathlib.Path(target).write_text(json.dumps(report, indent=2) + "\n")
-    print("\ngate validation:", json.dumps({k: v for k, v in report.items() if k not in ("aa", "detect", "small")}))
-    for kind in ("aa", "detect", "small"):
+    print("\ngate validation:", json.dumps({k: v for k, v in report.items() if k not in ("aa", "detect", "small", "tenth")}))
+    for kind in ("aa", "detect", "small", "tenth"):
         s = report[kind]
         print(f"  {kind}: {s['regression']} regression, {s['inconclusive']} inconclusive, {s['pass']} pass "
               f"of {s['pairs']}; dispatch REGRESSION in {s['dispatch_regression']}")
@@ -166,6 +184,14 @@ def campaign(fasterbench, tmp_path_factory):
 
 def test_aa_pairs_never_regress(campaign):
     assert campaign["aa"]["regression"] == 0, campaign["aa"]["overall"]
+
+
+def test_aa_pairs_mostly_pass(campaign):
+    assert campaign["aa"]["pass"] >= MIN_AA_PASS, campaign["aa"]["overall"]
+
+
+def test_a_tenth_of_dispatch_is_detected_and_named(campaign):
+    assert campaign["tenth"]["dispatch_regression"] >= MIN_TENTH_DETECTED, campaign["tenth"]["overall"]
 
 
 def test_injected_dispatch_delay_is_detected_and_named(campaign):
