@@ -42,6 +42,7 @@ PACKAGES=(
     libcli11-dev            # fasterbench command line
     libconcurrentqueue-dev  # reference lock-free queue to compare the ring (#2) against
     libboost-dev            # boost headers (lock-free containers, utilities)
+    libsimdjson-dev         # fast-marshal (#5): request.json() parses bodies with simdjson
     valgrind                # allocation counting / memcheck in tests (no perf counters here)
     libcap2-bin             # capsh: run eBPF tests with and without CAP_BPF/CAP_PERFMON
 )

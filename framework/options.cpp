@@ -12,6 +12,7 @@ std::string_view optimization_name(Optimization opt) {
     case Optimization::lockfree: return "lockfree";
     case Optimization::subinterp: return "subinterp";
     case Optimization::inline_future: return "inline-future";
+    case Optimization::fast_marshal: return "fast-marshal";
   }
   return "?";
 }
@@ -29,6 +30,7 @@ bool OptimizationSet::has(Optimization opt) const {
     case Optimization::lockfree: return lockfree;
     case Optimization::subinterp: return subinterp;
     case Optimization::inline_future: return inline_future;
+    case Optimization::fast_marshal: return fast_marshal;
   }
   return false;
 }
@@ -39,6 +41,7 @@ void OptimizationSet::set(Optimization opt, bool on) {
     case Optimization::lockfree: lockfree = on; break;
     case Optimization::subinterp: subinterp = on; break;
     case Optimization::inline_future: inline_future = on; break;
+    case Optimization::fast_marshal: fast_marshal = on; break;
   }
 }
 
@@ -57,7 +60,7 @@ std::vector<std::string> OptimizationSet::names() const {
 }
 
 std::optional<OptimizationSet> phase_optimizations(std::string_view phase) {
-  if (phase.size() != 2 || (phase[0] != 'P' && phase[0] != 'p') || phase[1] < '0' || phase[1] > '4') {
+  if (phase.size() != 2 || (phase[0] != 'P' && phase[0] != 'p') || phase[1] < '0' || phase[1] >= '0' + kPhaseCount) {
     return std::nullopt;
   }
   const int n = phase[1] - '0';
@@ -66,12 +69,29 @@ std::optional<OptimizationSet> phase_optimizations(std::string_view phase) {
   return set;
 }
 
+OptimizationSet all_optimizations() { return *phase_optimizations("P" + std::to_string(kPhaseCount - 1)); }
+
 std::string phase_of(const OptimizationSet& opts) {
   for (int p = 0; p < kPhaseCount; ++p) {
     const std::string name = "P" + std::to_string(p);
     if (*phase_optimizations(name) == opts) return name;
   }
   return "";
+}
+
+std::string phase_names_list() {
+  std::string out;
+  for (int p = 0; p < kPhaseCount; ++p) out += (p == 0 ? "P" : ", P") + std::to_string(p);
+  return out;
+}
+
+std::string optimization_names_list() {
+  std::string out;
+  for (Optimization opt : kAllOptimizations) {
+    if (!out.empty()) out += ", ";
+    out += optimization_name(opt);
+  }
+  return out;
 }
 
 std::string config_label(const OptimizationSet& opts) {
@@ -97,7 +117,7 @@ OptimizationSet parse_optimizations(std::string_view list) {
       auto opt = optimization_from_name(item);
       if (!opt) {
         throw std::invalid_argument("unknown optimization '" + std::string(item) +
-                                    "' (accepted: direct, lockfree, subinterp, inline-future)");
+                                    "' (accepted: " + optimization_names_list() + ")");
       }
       set.set(*opt);
     }
@@ -126,6 +146,7 @@ bool compiled_in(Optimization opt) {
     case Optimization::lockfree: return FASTERBENCH_HAVE_LOCKFREE;
     case Optimization::subinterp: return FASTERBENCH_HAVE_SUBINTERP;
     case Optimization::inline_future: return FASTERBENCH_HAVE_INLINE_FUTURE;
+    case Optimization::fast_marshal: return FASTERBENCH_HAVE_FAST_MARSHAL;
   }
   return false;
 }
@@ -136,6 +157,7 @@ std::string cmake_option(Optimization opt) {
     case Optimization::lockfree: return "FASTERBENCH_OPT_LOCKFREE";
     case Optimization::subinterp: return "FASTERBENCH_OPT_SUBINTERP";
     case Optimization::inline_future: return "FASTERBENCH_OPT_INLINE_FUTURE";
+    case Optimization::fast_marshal: return "FASTERBENCH_OPT_FAST_MARSHAL";
   }
   return "?";
 }
@@ -148,6 +170,7 @@ bool option_on(Optimization opt) {
     case Optimization::lockfree: return FASTERBENCH_OPTION_LOCKFREE;
     case Optimization::subinterp: return FASTERBENCH_OPTION_SUBINTERP;
     case Optimization::inline_future: return FASTERBENCH_OPTION_INLINE_FUTURE;
+    case Optimization::fast_marshal: return FASTERBENCH_OPTION_FAST_MARSHAL;
   }
   return false;
 }

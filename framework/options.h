@@ -1,5 +1,5 @@
-// The four optimizations as runtime switches, the plan's cumulative phases, and whether a
-// switch can be honoured by this build and this Python.
+// The optimizations as runtime switches (the plan's four, and fast-marshal beyond it), the
+// cumulative phases, and whether a switch can be honoured by this build and this Python.
 #pragma once
 
 #include <array>
@@ -10,12 +10,14 @@
 
 namespace fb {
 
-enum class Optimization { direct, lockfree, subinterp, inline_future };
+enum class Optimization { direct, lockfree, subinterp, inline_future, fast_marshal };
 
-inline constexpr std::array<Optimization, 4> kAllOptimizations = {
-    Optimization::direct, Optimization::lockfree, Optimization::subinterp, Optimization::inline_future};
+// In cumulative-phase order: P<n> switches on the first n.
+inline constexpr std::array<Optimization, 5> kAllOptimizations = {Optimization::direct, Optimization::lockfree,
+                                                                  Optimization::subinterp, Optimization::inline_future,
+                                                                  Optimization::fast_marshal};
 
-// "direct", "lockfree", "subinterp", "inline-future": the CLI and results spelling.
+// "direct", "lockfree", "subinterp", "inline-future", "fast-marshal": the CLI and results spelling.
 std::string_view optimization_name(Optimization opt);
 std::optional<Optimization> optimization_from_name(std::string_view name);
 
@@ -24,6 +26,7 @@ struct OptimizationSet {
   bool lockfree = false;
   bool subinterp = false;
   bool inline_future = false;
+  bool fast_marshal = false;  // #5, beyond the plan: lazy request object, native JSON (python/fast_marshal.h)
 
   bool has(Optimization opt) const;
   void set(Optimization opt, bool on = true);
@@ -32,9 +35,16 @@ struct OptimizationSet {
   bool operator==(const OptimizationSet&) const = default;
 };
 
-// "P0".."P4": the plan's cumulative order (P1 = +direct, P2 = +lockfree, ...).
-inline constexpr int kPhaseCount = 5;
+// "P0".."P5": the cumulative order (P1 = +direct, P2 = +lockfree, ... P4 = +inline-future, the
+// plan's last; P5 = P4 + fast-marshal, which the plan does not have).
+inline constexpr int kPhaseCount = 6;
+// "P0, P1, P2, P3, P4, P5": for messages that list the accepted phases.
+std::string phase_names_list();
+// "direct, lockfree, subinterp, inline-future, fast-marshal".
+std::string optimization_names_list();
 std::optional<OptimizationSet> phase_optimizations(std::string_view phase);
+// Every switch on: the last phase.
+OptimizationSet all_optimizations();
 // "P3" when `opts` is one of the cumulative phases, else "".
 std::string phase_of(const OptimizationSet& opts);
 // A display label: the phase name, or the enabled names joined with '+' ("lockfree+subinterp"),

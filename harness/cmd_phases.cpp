@@ -29,14 +29,14 @@ using nlohmann::json;
 CLI::App* add_phases_command(CLI::App& app, PhasesOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "phases",
-      "The main job: measure the plan's phases P0..P4 (repetitions interleaved, a fresh process per measurement), "
+      "The main job: measure the phases P0..P5 (the plan's P0..P4, and P5 = P4 + fast-marshal; repetitions interleaved, a fresh process per measurement), "
       "write DIR/results.json and the report");
   add_load_options(*cmd, o.load, kDefaultPhaseRepetitions);
   add_pipeline_options(*cmd, o.pipeline);
   add_isolation_options(*cmd, o.isolation, {kDefaultPhasesPin, "0", "off", "fixed", kDefaultPhasesPinWhy});
-  cmd->add_option("--phases", o.phases, "Comma-separated phases to measure, in order (default: P0,P1,P2,P3,P4)");
-  cmd->add_flag("--ablation", o.ablation, "Also measure each optimization alone and each left out of all four");
-  cmd->add_flag("--factorial", o.factorial, "Also measure all 16 combinations of the four switches");
+  cmd->add_option("--phases", o.phases, "Comma-separated phases to measure, in order (default: P0,P1,P2,P3,P4,P5)");
+  cmd->add_flag("--ablation", o.ablation, "Also measure each optimization alone and each left out of all five");
+  cmd->add_flag("--factorial", o.factorial, "Also measure all 32 combinations of the five switches");
   cmd->add_option("--out", o.out, "Output directory for results.json and the report (default: results/<scenario name>)");
   cmd->add_option("--report-python", o.report_python, "Python with matplotlib for the report (default: found automatically)");
   cmd->add_flag("--no-report", o.no_report, "Write results.json only");

@@ -17,7 +17,7 @@ struct PhasesOptions {
   LoadOptions load;
   PipelineOptions pipeline;  // passed on to every `run`
   IsolationOptions isolation;  // passed on to every `run`
-  std::string phases = "P0,P1,P2,P3,P4";
+  std::string phases = "P0,P1,P2,P3,P4,P5";
   bool ablation = false;
   bool factorial = false;
   std::string out;            // default: results/<scenario name>

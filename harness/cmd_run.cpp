@@ -25,11 +25,13 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* cmd = app.add_subcommand("run", "Measure one configuration of the pipeline on a scenario (closed loop)");
   add_load_options(*cmd, o.load, kDefaultRepetitions);
   auto* phase = cmd->add_option("--phase", o.phase,
-                                "Cumulative phase: P0 baseline, P1 +direct, P2 +lockfree, P3 +subinterp, P4 +inline-future");
-  auto* opt = cmd->add_option("--opt", o.opts, "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future");
+                                "Cumulative phase: P0 baseline, P1 +direct, P2 +lockfree, P3 +subinterp, P4 +inline-future, "
+                                "P5 +fast-marshal (beyond the plan)");
+  auto* opt = cmd->add_option("--opt", o.opts,
+                              "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future,fast-marshal");
   phase->excludes(opt);
   cmd->add_option("--wait", o.wait,
-                  "How workers wait on the lock-free queue (needs lockfree: --opt lockfree or --phase P2..P4): "
+                  "How workers wait on the lock-free queue (needs lockfree: --opt lockfree or --phase P2..P5): "
                   "spin (pause loop, never sleeps), yield (sched_yield loop), park (futex sleep at once), "
                   "adaptive (spin, then yield, then park; the default)")
       ->check(CLI::IsMember({"spin", "yield", "park", "adaptive"}));
@@ -81,7 +83,7 @@ OptimizationSet resolve_optimizations(const RunOptions& o) {
   }
   const std::string phase = o.phase.empty() ? "P0" : o.phase;
   auto set = phase_optimizations(phase);
-  if (!set) throw UsageError("--phase: unknown phase '" + phase + "' (accepted: P0, P1, P2, P3, P4)");
+  if (!set) throw UsageError("--phase: unknown phase '" + phase + "' (accepted: " + phase_names_list() + ")");
   return *set;
 }
 
@@ -89,7 +91,7 @@ WaitPolicy resolve_wait(const RunOptions& o, const OptimizationSet& opts) {
   if (o.wait.empty()) return WaitPolicy::adaptive;
   if (!opts.lockfree) {
     throw UsageError("--wait " + o.wait + " applies to the lock-free queue only; " + config_label(opts) +
-                     " uses the mutex queue (add --opt lockfree, or use --phase P2..P4)");
+                     " uses the mutex queue (add --opt lockfree, or use --phase P2..P5)");
   }
   return *wait_policy_from_name(o.wait);  // CLI11 has checked the spelling
 }

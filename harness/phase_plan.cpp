@@ -18,26 +18,27 @@ std::vector<PlannedConfig> plan_configs(const PlanRequest& request) {
   std::vector<PlannedConfig> out;
   for (const std::string& phase : request.phases) {
     auto opts = phase_optimizations(phase);
-    if (!opts) throw UsageError("--phases: unknown phase '" + phase + "' (accepted: P0, P1, P2, P3, P4)");
+    if (!opts) throw UsageError("--phases: unknown phase '" + phase + "' (accepted: " + phase_names_list() + ")");
     add_unique(out, phase_of(*opts), *opts);
   }
   if (request.ablation || request.factorial) {
-    // Savings are measured against P0 (alone) and against all four (left out).
+    // Savings are measured against P0 (alone) and against all of them (left out).
+    const OptimizationSet all = all_optimizations();
     add_unique(out, "P0", OptimizationSet{});
-    add_unique(out, "P4", *phase_optimizations("P4"));
+    add_unique(out, phase_of(all), all);
     for (Optimization opt : kAllOptimizations) {
       OptimizationSet alone;
       alone.set(opt);
       add_unique(out, std::string(optimization_name(opt)), alone);
     }
     for (Optimization opt : kAllOptimizations) {
-      OptimizationSet all_but = *phase_optimizations("P4");
+      OptimizationSet all_but = all;
       all_but.set(opt, false);
       add_unique(out, "-" + std::string(optimization_name(opt)), all_but);
     }
   }
   if (request.factorial) {
-    for (unsigned mask = 0; mask < 16; ++mask) {
+    for (unsigned mask = 0; mask < (1u << kAllOptimizations.size()); ++mask) {
       OptimizationSet s;
       for (std::size_t i = 0; i < kAllOptimizations.size(); ++i) {
         if (mask & (1u << i)) s.set(kAllOptimizations[i]);

@@ -15,9 +15,9 @@ struct PlannedConfig {
 };
 
 struct PlanRequest {
-  std::vector<std::string> phases = {"P0", "P1", "P2", "P3", "P4"};
-  bool ablation = false;   // + each optimization alone and each left out of all four
-  bool factorial = false;  // + all 16 subsets
+  std::vector<std::string> phases = {"P0", "P1", "P2", "P3", "P4", "P5"};
+  bool ablation = false;   // + each optimization alone and each left out of all five
+  bool factorial = false;  // + all 32 subsets
 };
 
 // The configurations, each switch set once, in this order: the requested phases, then (with
@@ -26,7 +26,7 @@ struct PlanRequest {
 std::vector<PlannedConfig> plan_configs(const PlanRequest& request);
 
 // One measurement: configuration index and repetition. Repetitions are interleaved
-// (P0 P1 .. P4, P0 P1 .. P4, ...) so slow drift on the machine hits every configuration alike.
+// (P0 P1 .. P5, P0 P1 .. P5, ...) so slow drift on the machine hits every configuration alike.
 struct PlannedRun {
   std::size_t config;
   int repetition;

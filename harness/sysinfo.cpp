@@ -98,6 +98,7 @@ BuildInfo build_info() {
   b.opt_lockfree = FASTERBENCH_OPT_LOCKFREE_ON;
   b.opt_subinterp = FASTERBENCH_OPT_SUBINTERP_ON;
   b.opt_inline_future = FASTERBENCH_OPT_INLINE_FUTURE_ON;
+  b.opt_fast_marshal = FASTERBENCH_OPT_FAST_MARSHAL_ON;
   return b;
 }
 

@@ -32,7 +32,7 @@ std::string parse_cpu_model(std::string_view cpuinfo);
 
 struct BuildInfo {
   std::string compiler, build_type, git_revision, version;
-  bool opt_direct, opt_lockfree, opt_subinterp, opt_inline_future;  // CMake options
+  bool opt_direct, opt_lockfree, opt_subinterp, opt_inline_future, opt_fast_marshal;  // CMake options
 };
 BuildInfo build_info();
 

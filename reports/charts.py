@@ -199,6 +199,10 @@ def waterfall(results, path):
                         textcoords="offset points", ha="left", va="center",
                         fontsize=FONT_SIZE - 2, color=PLAN_COLOR, zorder=4)
         top = max(top, max(py))
+    for i, s in enumerate(steps):  # phases beyond the plan (P5): say why there is no diamond
+        if s.config in PHASE_ADDS and s.config not in plan.PLAN_TOTAL_NS:
+            ax.text(x[i] + 0.34, _us(s.ci_high_ns), "no plan\nprediction", rotation=90, ha="center",
+                    va="bottom", fontsize=FONT_SIZE - 3, color=PLAN_COLOR, zorder=4)
     ax.set_xticks(x)
     ax.set_xticklabels([_xlabel(results.aggregate(s.config)) for s in steps])
     ax.set_xlim(-0.6, max(len(steps) - 0.15, 0.85))

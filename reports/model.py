@@ -39,14 +39,16 @@ STAGES = ("route", "dispatch", "gil", "marshal", "handler", "future", "other", "
 #: The stages that make up a request, stacked in charts (``total`` excluded).
 PART_STAGES = STAGES[:-1]
 
-#: Phase names in cumulative order, with the optimization each one adds.
-PHASES = ("P0", "P1", "P2", "P3", "P4")
+#: Phase names in cumulative order, with the optimization each one adds.  P0..P4 are the
+#: plan's; P5 adds fast-marshal, which the plan does not have (no prediction for it).
+PHASES = ("P0", "P1", "P2", "P3", "P4", "P5")
 PHASE_ADDS = {
     "P0": "baseline",
     "P1": "+direct",
     "P2": "+lockfree",
     "P3": "+subinterp",
     "P4": "+inline-future",
+    "P5": "+fast-marshal",
 }
 
 

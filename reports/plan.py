@@ -11,6 +11,7 @@ measures it, so the comparison is explicit and easy to dispute.
 """
 
 from dataclasses import dataclass
+from typing import Optional
 
 # -- Combined impact (plan section "Combined Impact"), total per request ---------------
 #: Plan's predicted total per request for each phase, in ns.
@@ -50,7 +51,7 @@ class Prediction:
     """One figure of the plan and where the harness measures its counterpart."""
 
     label: str  # row label in the "Plan predicted vs measured" table
-    predicted_ns: float
+    predicted_ns: Optional[float]  # None: the plan has no figure (P5 is beyond the plan)
     config: str  # configuration (phase) whose aggregate holds the measurement
     stages: tuple  # stage medians (p50) summed for the measured value
 
@@ -71,4 +72,11 @@ PREDICTIONS = (
     Prediction("handler, P0", PLAN_HANDLER_NS, "P0", ("handler",)),
     Prediction("direct-call path, P1 (gil + marshal)", PLAN_DIRECT_CALL_NS, "P1",
                ("gil", "marshal")),
+    # Optimization #5 (fast-marshal) is not in the plan: measured, with nothing to compare.
+    Prediction("total, P5 (after #5 fast-marshal)", None, "P5", ("total",)),
+    Prediction("marshal, P5 (after #5 fast-marshal)", None, "P5", ("marshal",)),
 )
+
+#: The cell shown where the plan has no figure.
+NO_PREDICTION = "none: P5 (fast-marshal) is beyond the plan"
+

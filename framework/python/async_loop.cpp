@@ -23,10 +23,10 @@ namespace {
 
 // Converts a finished coroutine's outcome (`result`, or nullptr with the exception set) and
 // completes the request. Loop thread, GIL held.
-void finish(AsyncRequest& request, PyObject* result) {
+void finish(AsyncRequest& request, PyObject* result, bool fast_marshal) {
   Response response;
   try {
-    response = finish_awaitable(result, *request.trace, request.delay);
+    response = finish_awaitable(result, *request.trace, request.delay, fast_marshal);
   } catch (...) {  // no C++ exception may cross the interpreter's frames
     PyErr_Clear();
     request.fail(request, std::current_exception());
@@ -41,6 +41,7 @@ struct Completion {
   PyObject_HEAD
   AsyncRequest* request;
   bool completed;
+  bool fast_marshal;  // the interpreter's bindings convert results the fast-marshal way
 };
 
 PyObject* completion_call(PyObject* self, PyObject* args, PyObject* /*kwargs*/) {
@@ -51,7 +52,7 @@ PyObject* completion_call(PyObject* self, PyObject* args, PyObject* /*kwargs*/) 
   c->completed = true;
   // task.result(): the value, or raises the handler's exception / CancelledError.
   PyObject* result = PyObject_CallMethod(task, "result", nullptr);
-  finish(*c->request, result);
+  finish(*c->request, result, c->fast_marshal);
   Py_XDECREF(result);
   PyErr_Clear();
   Py_RETURN_NONE;
@@ -69,7 +70,7 @@ void completion_dealloc(PyObject* self) {
     PyErr_Fetch(&t, &v, &tb);
 #endif
     PyErr_SetString(PyExc_RuntimeError, "the event loop dropped the request's coroutine");
-    finish(*c->request, nullptr);
+    finish(*c->request, nullptr, c->fast_marshal);
 #if PY_VERSION_HEX >= 0x030C0000
     PyErr_SetRaisedException(saved);
 #else
@@ -254,16 +255,17 @@ void AsyncLoop::start(AsyncRequest& request) {
   auto* type = reinterpret_cast<PyTypeObject*>(completion_type_);
   PyRef completion(type->tp_alloc(type, 0));
   if (!completion) {
-    finish(request, nullptr);  // MemoryError -> 500
+    finish(request, nullptr, bindings_.fast_marshal());  // MemoryError -> 500
     return;
   }
   auto* c = reinterpret_cast<Completion*>(completion.get());
   c->request = &request;
   c->completed = false;
+  c->fast_marshal = bindings_.fast_marshal();
   PyRef started(PyObject_CallMethod(worker_loop_, "start", "OO", owned.get(), completion.get()));
   if (!started && !c->completed) {
     c->completed = true;
-    finish(request, nullptr);
+    finish(request, nullptr, c->fast_marshal);
   }
   PyErr_Clear();
 }

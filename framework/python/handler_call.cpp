@@ -1,5 +1,6 @@
 #include "framework/python/handler_call.h"
 
+#include "framework/python/fast_marshal.h"
 #include "framework/python/gil.h"
 #include "framework/python/request_object.h"
 #include "framework/python/result_conversion.h"
@@ -14,6 +15,7 @@ bool is_awaitable(PyObject* object) {
 
 HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t route, const Request& request,
                             const std::vector<PathParam>& params, StageTrace& trace, const InjectedDelay& delay) {
+  if (bindings.fast_marshal()) return call_handler_fast(bindings, route, request, params, trace, delay);
   HandlerOutcome out;
   PyRef request_object(build_request_object(bindings.request_type(), request, params));
   stage_point(trace, FB_POINT_HANDLER_CALL);
@@ -41,10 +43,12 @@ HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t rou
   return out;
 }
 
-Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay) {
+Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay, bool fast_marshal) {
   inject_delay(delay, FB_STAGE_HANDLER);
   stage_point(trace, FB_POINT_HANDLER_RETURN);
-  Response response = result == nullptr ? exception_response() : convert_result(result);
+  Response response = result == nullptr ? exception_response()
+                      : fast_marshal    ? convert_result_fast(result)
+                                        : convert_result(result);
   inject_delay(delay, FB_STAGE_MARSHAL);
   stage_point(trace, FB_POINT_MARSHAL_DONE);
   return response;

@@ -56,13 +56,15 @@ struct HandlerOutcome {
 };
 
 // Calls route `route`'s handler. A handler that raises (or a result that cannot be converted)
-// gives a 500 response naming the exception.
+// gives a 500 response naming the exception. Bindings loaded with fast-marshal take
+// call_handler_fast() (fast_marshal.h).
 HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t route, const Request& request,
                             const std::vector<PathParam>& params, StageTrace& trace, const InjectedDelay& delay);
 
 // The response for a finished awaitable: `result` (borrowed), or nullptr with the exception set
-// (cleared here). Stamps handler_return and marshal_done.
-Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay);
+// (cleared here), converted the fast-marshal way when `fast_marshal`. Stamps handler_return and
+// marshal_done.
+Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay, bool fast_marshal = false);
 
 // A coroutine, or any object with __await__ (asyncio futures, Cython coroutines).
 bool is_awaitable(PyObject* object);

@@ -39,9 +39,15 @@ void InterpreterBindings::load(const std::vector<std::string>& handler_specs, co
   if (request_type_ == nullptr) {
     throw HandlerLoadError(0, "cannot create the Request type: " + take_exception_text());
   }
+  if (fast_marshal_ && !pool_.init()) {
+    const std::string why = take_exception_text();
+    clear();
+    throw HandlerLoadError(0, "cannot create the lazy Request type: " + why);
+  }
   for (std::size_t i = 0; i < handler_specs.size(); ++i) {
     if (i < skip.size() && skip[i]) {
       handlers_.push_back(nullptr);
+      vectorcalls_.push_back(nullptr);
       continue;
     }
     PyObject* handler = import_handler(handler_specs[i]);
@@ -50,18 +56,22 @@ void InterpreterBindings::load(const std::vector<std::string>& handler_specs, co
       if (errors != nullptr) {
         (*errors)[i] = why;
         handlers_.push_back(nullptr);
+        vectorcalls_.push_back(nullptr);
         continue;
       }
       clear();
       throw HandlerLoadError(i, "cannot load handler '" + handler_specs[i] + "': " + why);
     }
     handlers_.push_back(handler);
+    vectorcalls_.push_back(PyVectorcall_Function(handler));
   }
 }
 
 void InterpreterBindings::clear() {
   for (PyObject* h : handlers_) Py_XDECREF(h);
   handlers_.clear();
+  vectorcalls_.clear();
+  pool_.clear();
   Py_CLEAR(request_type_);
 }
 

@@ -1,8 +1,11 @@
 // What one interpreter needs to serve requests: its Request type and the handler callables,
-// imported in that interpreter from "module:function" specs.
+// imported in that interpreter from "module:function" specs; with fast-marshal (#5), the lazy
+// request pool and each handler's vectorcall entry point too.
 #pragma once
 
 #include <Python.h>
+
+#include "framework/python/lazy_request.h"
 
 #include <stdexcept>
 #include <string>
@@ -40,6 +43,15 @@ class InterpreterBindings {
   // Releases the references now (GIL held), so the destructor has nothing left to do.
   void clear();
 
+  // Call before load(): serve requests the fast-marshal way (fast_marshal.h).
+  void set_fast_marshal(bool on) noexcept { fast_marshal_ = on; }
+  bool fast_marshal() const noexcept { return fast_marshal_; }
+  // fast-marshal only: the interpreter's lazy request objects (used with its GIL held; the
+  // bindings are const to their users, the pool is the one thing a call changes).
+  LazyRequestPool& request_pool() const noexcept { return pool_; }
+  // fast-marshal only: route `route`'s vectorcall entry point, or nullptr (call it generically).
+  vectorcallfunc vectorcall(std::size_t route) const noexcept { return vectorcalls_[route]; }
+
   PyObject* request_type() const noexcept { return request_type_; }
   PyObject* handler(std::size_t route) const noexcept { return handlers_[route]; }  // nullptr if skipped
   std::size_t size() const noexcept { return handlers_.size(); }
@@ -47,6 +59,9 @@ class InterpreterBindings {
  private:
   PyObject* request_type_ = nullptr;
   std::vector<PyObject*> handlers_;
+  bool fast_marshal_ = false;
+  mutable LazyRequestPool pool_;
+  std::vector<vectorcallfunc> vectorcalls_;
 };
 
 // Resolves "module:function" to a new reference, or nullptr with a Python exception set

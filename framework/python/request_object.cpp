@@ -1,5 +1,7 @@
 #include "framework/python/request_object.h"
 
+#include "framework/python/json_decoder.h"
+
 #include <cstddef>
 #include <string_view>
 
@@ -38,6 +40,12 @@ void request_dealloc(PyObject* self) {
   Py_DECREF(type);  // instances of heap types own a reference to their type
 }
 
+PyObject* request_json(PyObject* self, PyObject*) { return json_loads(reinterpret_cast<RequestObject*>(self)->body); }
+
+PyMethodDef request_methods[] = {
+    {"json", request_json, METH_NOARGS, "The body parsed as JSON: json.loads(body)."},
+    {nullptr, nullptr, 0, nullptr}};
+
 PyObject* request_repr(PyObject* self) {
   auto* r = reinterpret_cast<RequestObject*>(self);
   return PyUnicode_FromFormat("<Request %U %U>", r->method, r->path);
@@ -55,11 +63,12 @@ PyMemberDef request_members[] = {
 PyType_Slot request_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(request_dealloc)},
                                {Py_tp_repr, reinterpret_cast<void*>(request_repr)},
                                {Py_tp_members, request_members},
+                               {Py_tp_methods, request_methods},
                                {0, nullptr}};
 
 PyType_Spec request_spec = {"fasterbench.Request", sizeof(RequestObject), 0, Py_TPFLAGS_DEFAULT, request_slots};
 
-PyObject* str_of(std::string_view s) { return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"); }
+PyObject* str_of(std::string_view s) { return request_str(s); }
 
 // Sets d[key] = value, stealing both references; false on error.
 bool set_item_steal(PyObject* d, PyObject* key, PyObject* value) {
@@ -68,6 +77,10 @@ bool set_item_steal(PyObject* d, PyObject* key, PyObject* value) {
   Py_XDECREF(value);
   return ok;
 }
+
+}  // namespace
+
+PyObject* request_str(std::string_view s) { return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"); }
 
 // "a=1&b=2&flag" -> {"a": "1", "b": "2", "flag": ""}. No percent-decoding: scenarios and
 // traces carry what the handler should see.
@@ -119,8 +132,6 @@ PyObject* params_dict(const std::vector<PathParam>& params) {
   }
   return d;
 }
-
-}  // namespace
 
 PyObject* create_request_type() { return PyType_FromSpec(&request_spec); }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "framework/python/json_encoder.h"
+
 namespace fb::python {
 namespace {
 
@@ -110,8 +112,28 @@ bool encode(PyObject* v, std::string& out, int depth) {
   return true;
 }
 
+// fast-marshal's JSON: encoded into a buffer that keeps its capacity between requests (so the
+// encoding allocates nothing after warm-up), then copied into the body at its exact size.
+bool encode_json_fast(PyObject* body, std::string& out) {
+  constexpr std::size_t kKeepCapacity = 1 << 20;  // a one-off huge response does not pin its buffer
+  thread_local std::string scratch;
+  scratch.clear();
+  const bool ok = encode_json_like_dumps(body, scratch);
+  if (ok) out.assign(scratch);
+  if (scratch.capacity() > kKeepCapacity) std::string().swap(scratch);
+  return ok;
+}
+
 // Body conversion shared by plain results and (status, body) tuples. False with an exception set.
+template <bool kFast>
 bool convert_body(PyObject* body, Response& out) {
+  if constexpr (kFast) {
+    if (PyUnicode_Check(body) && !PyUnicode_IS_ASCII(body)) {  // ASCII takes the copy below
+      out.content_type = "text/plain; charset=utf-8";
+      out.body.clear();
+      return append_utf8(body, out.body);
+    }
+  }
   if (PyBytes_Check(body)) {
     out.content_type = "application/octet-stream";
     out.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
@@ -127,7 +149,11 @@ bool convert_body(PyObject* body, Response& out) {
   } else if (PyDict_Check(body) || PyList_Check(body)) {
     out.content_type = "application/json";
     out.body.clear();
-    if (!encode(body, out.body, 0)) return false;
+    if constexpr (kFast) {
+      if (!encode_json_fast(body, out.body)) return false;
+    } else {
+      if (!encode(body, out.body, 0)) return false;
+    }
   } else if (body == Py_None) {
     out.body.clear();
   } else {
@@ -174,7 +200,10 @@ Response exception_response() {
   return plain_response(500, "Internal Server Error: " + take_exception_text());
 }
 
-Response convert_result(PyObject* result) {
+namespace {
+
+template <bool kFast>
+Response convert(PyObject* result) {
   Response out;
   PyObject* body = result;
   if (PyTuple_Check(result)) {
@@ -190,8 +219,21 @@ Response convert_result(PyObject* result) {
     body = PyTuple_GET_ITEM(result, 1);
   }
   if (body == Py_None && out.status == 200) out.status = 204;
-  if (!convert_body(body, out)) return exception_response();
+  if (!convert_body<kFast>(body, out)) return exception_response();
   return out;
+}
+
+}  // namespace
+
+Response convert_result(PyObject* result) { return convert<false>(result); }
+
+Response convert_result_fast(PyObject* result) {
+  // The common results first, without the tuple and None checks: exact bytes, exact dict.
+  if (PyBytes_CheckExact(result)) {
+    return Response{200, "application/octet-stream",
+                    std::string(PyBytes_AS_STRING(result), static_cast<std::size_t>(PyBytes_GET_SIZE(result)))};
+  }
+  return convert<true>(result);
 }
 
 }  // namespace fb::python

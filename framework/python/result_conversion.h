@@ -17,6 +17,12 @@ namespace fb::python {
 // any Python exception raised while converting).
 Response convert_result(PyObject* result);
 
+// fast-marshal's conversion (fast_marshal.h): the same accepted results, status rules and
+// 500s, but dict/list bodies encoded by json_encoder.h (as json.dumps would write them, NaN and
+// Infinity included, with json.dumps' exceptions for what it refuses) into a per-thread buffer,
+// and str bodies encoded straight from the str's storage.
+Response convert_result_fast(PyObject* result);
+
 // Appends the JSON encoding of `value` to `out`. Returns false with a Python TypeError or
 // ValueError set for values JSON cannot hold (non-str keys, NaN, other types, nesting > 64).
 bool encode_json(PyObject* value, std::string& out);

@@ -10,8 +10,9 @@ namespace {
 
 class SharedGilRuntime final : public PythonRuntime {
  public:
-  explicit SharedGilRuntime(const std::vector<std::string>& handler_specs) {
+  SharedGilRuntime(const std::vector<std::string>& handler_specs, bool fast_marshal) {
     GilScope gil;
+    main_.set_fast_marshal(fast_marshal);
     main_.load(handler_specs);
   }
   ~SharedGilRuntime() override {
@@ -35,11 +36,13 @@ class SharedGilRuntime final : public PythonRuntime {
 class SubinterpreterRuntime final : public PythonRuntime {
  public:
   SubinterpreterRuntime(SubinterpFallback fallback, std::vector<std::string> python_path,
-                        std::vector<std::string> handler_specs)
-      : policy_(fallback), python_path_(std::move(python_path)), specs_(std::move(handler_specs)) {
+                        std::vector<std::string> handler_specs, bool fast_marshal)
+      : policy_(fallback), python_path_(std::move(python_path)), specs_(std::move(handler_specs)),
+        fast_marshal_(fast_marshal) {
     // The main interpreter first: a typo or a missing module is reported as such, not as a
     // sub-interpreter incompatibility, and fallback routes have their handlers ready.
     GilScope gil;
+    main_.set_fast_marshal(fast_marshal_);
     main_.load(specs_);
   }
   ~SubinterpreterRuntime() override {
@@ -60,12 +63,12 @@ class SubinterpreterRuntime final : public PythonRuntime {
         // (including calling threads that appear later on the direct path) agree, and a refused
         // import fails start-up instead of some later request.
         std::vector<std::string> errors;
-        own = Subinterpreter::start(python_path_, specs_, {}, &cost, &errors);
+        own = Subinterpreter::start(python_path_, specs_, {}, fast_marshal_, &cost, &errors);
         decide(errors);
       }
       if (!refusal_.empty()) throw HandlerLoadError(refused_route_, refusal_);  // ends `own`
       fallback = fallback_;
-      if (!own) own = Subinterpreter::start(python_path_, specs_, fallback, &cost);
+      if (!own) own = Subinterpreter::start(python_path_, specs_, fallback, fast_marshal_, &cost);
     }
     {
       std::lock_guard lock(records_mutex_);
@@ -111,6 +114,7 @@ class SubinterpreterRuntime final : public PythonRuntime {
   const SubinterpFallback policy_;
   const std::vector<std::string> python_path_;
   const std::vector<std::string> specs_;
+  const bool fast_marshal_;
   InterpreterBindings main_;  // every handler, in the main interpreter (fallback routes run these)
 
   mutable std::mutex start_mutex_;    // serializes starts; guards the decision below
@@ -131,9 +135,10 @@ class SubinterpreterRuntime final : public PythonRuntime {
 std::unique_ptr<PythonRuntime> make_python_runtime(const OptimizationSet& opts, SubinterpFallback fallback,
                                                    const std::vector<std::string>& python_path,
                                                    const std::vector<std::string>& handler_specs) {
-  if (!opts.subinterp) return std::make_unique<SharedGilRuntime>(handler_specs);
+  const bool fast_marshal = FASTERBENCH_HAVE_FAST_MARSHAL && opts.fast_marshal;
+  if (!opts.subinterp) return std::make_unique<SharedGilRuntime>(handler_specs, fast_marshal);
 #if FASTERBENCH_HAVE_SUBINTERP
-  return std::make_unique<SubinterpreterRuntime>(fallback, python_path, handler_specs);
+  return std::make_unique<SubinterpreterRuntime>(fallback, python_path, handler_specs, fast_marshal);
 #else
   (void)fallback;
   (void)python_path;

@@ -44,13 +44,14 @@ PyThreadState* new_own_gil_interpreter() {
 
 std::unique_ptr<Subinterpreter> Subinterpreter::start(const std::vector<std::string>& python_path,
                                                       const std::vector<std::string>& handler_specs,
-                                                      const std::vector<bool>& skip, InterpreterStart* cost,
-                                                      std::vector<std::string>* errors) {
+                                                      const std::vector<bool>& skip, bool fast_marshal,
+                                                      InterpreterStart* cost, std::vector<std::string>* errors) {
   const std::int64_t rss_before = rss_kb();
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<Subinterpreter> self(new Subinterpreter(new_own_gil_interpreter()));
   try {
     prepend_to_sys_path(python_path);
+    self->bindings_.set_fast_marshal(fast_marshal);
     self->bindings_.load(handler_specs, skip, errors);
   } catch (...) {
     self->end_attached();

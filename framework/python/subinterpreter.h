@@ -46,14 +46,14 @@ class Subinterpreter final : public OwnedInterpreter {
  public:
   // Creates an own-GIL interpreter on the calling thread (no thread state may be attached),
   // prepends `python_path` to its sys.path and imports the handlers of the routes not marked in
-  // `skip`. Returns with its thread state detached. A handler that fails to import throws
+  // `skip`, the fast-marshal way when `fast_marshal`. Returns with its thread state detached. A handler that fails to import throws
   // HandlerLoadError (the interpreter is ended first), unless `errors` is given: then its
   // handler stays nullptr and (*errors)[route] says why. Throws std::runtime_error when CPython
   // cannot create the interpreter.
   static std::unique_ptr<Subinterpreter> start(const std::vector<std::string>& python_path,
                                                const std::vector<std::string>& handler_specs,
-                                               const std::vector<bool>& skip, InterpreterStart* cost,
-                                               std::vector<std::string>* errors = nullptr);
+                                               const std::vector<bool>& skip, bool fast_marshal,
+                                               InterpreterStart* cost, std::vector<std::string>* errors = nullptr);
   ~Subinterpreter() override;  // attaches, releases the bindings, Py_EndInterpreter
 
   PyThreadState* thread_state() const noexcept override { return state_; }

@@ -31,7 +31,7 @@ json ci_json(const Aggregate& a) { return {{"median", a.median}, {"ci_low", a.ci
 json ablation_from_runs(const json& runs) {
   json out = json::array();
   const OptimizationSet none;
-  const OptimizationSet all = *phase_optimizations("P4");
+  const OptimizationSet all = all_optimizations();
   for (Optimization opt : kAllOptimizations) {
     OptimizationSet alone;
     alone.set(opt);

@@ -12,7 +12,12 @@ TEST(Options, PhasesAreCumulative) {
   EXPECT_FALSE(p2.subinterp);
   const auto p4 = *phase_optimizations("P4");
   EXPECT_EQ(p4.enabled().size(), 4u);
-  EXPECT_FALSE(phase_optimizations("P5"));
+  EXPECT_FALSE(p4.fast_marshal);
+  const auto p5 = *phase_optimizations("P5");
+  EXPECT_EQ(p5.enabled().size(), 5u);
+  EXPECT_TRUE(p5.fast_marshal);
+  EXPECT_EQ(all_optimizations(), p5);
+  EXPECT_FALSE(phase_optimizations("P6"));
   EXPECT_FALSE(phase_optimizations("x"));
 }
 
@@ -27,16 +32,19 @@ TEST(Options, PhaseAndLabelOfASet) {
 }
 
 TEST(Options, ParseList) {
-  const auto s = parse_optimizations("direct, inline-future");
+  const auto s = parse_optimizations("direct, inline-future,fast-marshal");
   EXPECT_TRUE(s.direct);
   EXPECT_TRUE(s.inline_future);
+  EXPECT_TRUE(s.fast_marshal);
   EXPECT_FALSE(s.lockfree);
+  EXPECT_EQ(config_label(s), "direct+inline-future+fast-marshal");
   EXPECT_EQ(parse_optimizations(""), OptimizationSet{});
   try {
     parse_optimizations("direct,turbo");
     FAIL();
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("unknown optimization 'turbo'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("fast-marshal"), std::string::npos) << "lists every accepted name";
   }
 }
 

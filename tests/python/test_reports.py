@@ -237,6 +237,8 @@ def test_stage_tables_equal_the_stored_stage_medians(phases_out):
     doc = raw(PHASES_JSON)
     tables = md_tables((phases_out / "report.md").read_text())
     for config, adds in model.PHASE_ADDS.items():
+        if config not in PHASES:
+            continue  # P5: not in this fixture (see test_p5_is_measured_but_has_no_plan_prediction)
         a = raw_aggregate(doc, config)
         rows = rows_by(tables[f"{config} ({adds})"], "stage")
         assert list(rows) == list(model.PART_STAGES) + ["sum of stage medians", "total"]
@@ -258,7 +260,8 @@ def test_plan_table_sets_the_hypotheses_beside_the_measurements(phases_out):
     doc = raw(PHASES_JSON)
     rows = rows_by(md_tables((phases_out / "report.md").read_text())
                    ["Plan predicted vs measured"], "figure (config)")
-    assert [r for r in rows] == [p.label for p in plan.PREDICTIONS]
+    # The fixture stops at P4: rows without a prediction (P5) appear only when measured.
+    assert [r for r in rows] == [p.label for p in plan.PREDICTIONS if p.predicted_ns is not None]
     predicted = {"total, P0 (current)": 6500, "total, P1 (after #1 direct)": 3000,
                  "total, P2 (after #2 lock-free)": 2200,
                  "total, P3 (after #3 sub-interp)": 1200,
@@ -278,6 +281,47 @@ def test_plan_table_sets_the_hypotheses_beside_the_measurements(phases_out):
     row = rows["direct-call path, P1 (gil + marshal)"]
     assert row["measured median p50 [CI]"] == f"{format_ns(direct)} (sum of medians; no CI)"
     assert row["measured / predicted"] == format_ratio(direct / 500)
+
+
+def _with_p5():
+    """The phases fixture plus a P5 (P4 + fast-marshal) measured 40 % below P4."""
+    doc = raw(PHASES_JSON)
+    for key in ("aggregates", "runs"):
+        extra = []
+        for entry in doc[key]:
+            if entry["config"] == "P4":
+                p5 = copy.deepcopy(entry)
+                p5.update(config="P5", phase="P5", opts=entry["opts"] + ["fast-marshal"])
+                for stage in p5.get("stages", {}).values():
+                    for name, value in stage.items():
+                        if isinstance(value, dict) and "median" in value:
+                            for k in ("median", "ci_low", "ci_high", "min", "max"):
+                                if k in value:
+                                    value[k] *= 0.6
+                        elif name.endswith("_ns") and isinstance(value, (int, float)):
+                            stage[name] = value * 0.6
+                extra.append(p5)
+        doc[key] += extra
+    return doc
+
+
+def test_p5_is_measured_but_has_no_plan_prediction(tmp_path):
+    doc = _with_p5()
+    results = model.parse(doc, "with_p5.json")
+    assert [a.config for a in results.sequence()] == ["P0", "P1", "P2", "P3", "P4", "P5"]
+    rows = {r.cells[0]: r for r in document.plan_table(results).rows}
+    total = rows["total, P5 (after #5 fast-marshal)"]
+    assert total.cells[1] == plan.NO_PREDICTION
+    assert total.cells[2] == fmt_estimate(raw_aggregate(doc, "P5")["stages"]["total"]["p50_ns"])
+    assert total.cells[3] == document.MISSING
+    assert rows["marshal, P5 (after #5 fast-marshal)"].cells[1] == plan.NO_PREDICTION
+    summary = {r.cells[0]: r for r in document.summary_table(results).rows}
+    assert "P5" in summary and "+fast-marshal" in summary["P5"].cells[1]
+    path = tmp_path / "with_p5.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert cli.main([str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "none for P5: fast-marshal is beyond the plan" in md.replace("\n", " ")
 
 
 def test_environment_and_method_tables_show_the_context(phases_out):
