@@ -11,6 +11,8 @@
 namespace fb::python {
 namespace {
 
+thread_local JsonParseCounts t_counts;
+
 #if FASTERBENCH_HAVE_FAST_MARSHAL
 
 namespace dom = simdjson::dom;
@@ -95,12 +97,15 @@ PyObject* to_python(dom::element e) {
 #endif  // FASTERBENCH_HAVE_FAST_MARSHAL
 
 PyObject* fallback(std::string_view body, PyObject* body_object) {
+  ++t_counts.json_loads;
   if (body_object != nullptr) return json_loads(body_object);
   PyRef bytes(PyBytes_FromStringAndSize(body.data(), static_cast<Py_ssize_t>(body.size())));
   return bytes ? json_loads(bytes.get()) : nullptr;
 }
 
 }  // namespace
+
+JsonParseCounts json_parse_counts() noexcept { return t_counts; }
 
 PyObject* json_loads(PyObject* body_object) {
   // sys.modules lookup after the first import in this interpreter; json is per interpreter.
@@ -127,6 +132,7 @@ PyObject* parse_json_body(std::string_view body, PyObject* body_object) {
   if (t.parser.parse(t.padded.data(), body.size(), false).get(root) != simdjson::SUCCESS) {
     return fallback(body, body_object);  // json.loads raises, or accepts what RFC 8259 does not
   }
+  ++t_counts.simdjson;
   t.busy = true;
   PyObject* out = to_python(root);
   t.busy = false;

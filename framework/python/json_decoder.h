@@ -13,6 +13,7 @@
 
 #include <Python.h>
 
+#include <cstdint>
 #include <string_view>
 
 namespace fb::python {
@@ -27,5 +28,13 @@ PyObject* parse_json_body(std::string_view body, PyObject* body_object);
 
 // json.loads(body) itself (the baseline request's json(), and the fallback above).
 PyObject* json_loads(PyObject* body_object);
+
+// How the calling thread's parse_json_body() calls went: parsed by simdjson, or handed to
+// json.loads. For tests and benchmarks (a plain thread-local count; costs one increment).
+struct JsonParseCounts {
+  std::uint64_t simdjson = 0;
+  std::uint64_t json_loads = 0;
+};
+JsonParseCounts json_parse_counts() noexcept;
 
 }  // namespace fb::python
