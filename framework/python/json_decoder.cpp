@@ -1,5 +1,6 @@
 #include "framework/python/json_decoder.h"
 
+#include <array>
 #include <string>
 
 #include "framework/python/gil.h"
@@ -29,9 +30,47 @@ struct ThreadParser {
 
 thread_local ThreadParser t_parser;
 
-PyObject* to_python(dom::element e);
+// Object keys repeat (an array of records has the same few keys in every record): like
+// json.loads' memo, one str per distinct short key per parse. A direct-mapped cache keyed on
+// the key's bytes; the views point into the parser's string buffer, valid for this parse.
+class KeyCache {
+ public:
+  KeyCache() = default;
+  KeyCache(const KeyCache&) = delete;
+  KeyCache& operator=(const KeyCache&) = delete;
+  ~KeyCache() {
+    for (Slot& s : slots_) Py_XDECREF(s.str);
+  }
 
-PyObject* array_to_python(dom::array a) {
+  // New reference, or nullptr with an exception set.
+  PyObject* get(std::string_view key) {
+    if (key.size() > kMaxKey) return decode(key);
+    std::uint32_t h = 2166136261u;  // FNV-1a
+    for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    Slot& s = slots_[h % kSlots];
+    if (s.str != nullptr && s.key == key) return Py_NewRef(s.str);
+    PyObject* str = decode(key);
+    if (str == nullptr) return nullptr;
+    Py_XDECREF(s.str);
+    s = {key, Py_NewRef(str)};
+    return str;
+  }
+
+ private:
+  static PyObject* decode(std::string_view s) {  // validated UTF-8
+    return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), nullptr);
+  }
+  static constexpr std::size_t kSlots = 64, kMaxKey = 48;
+  struct Slot {
+    std::string_view key;
+    PyObject* str = nullptr;
+  };
+  std::array<Slot, kSlots> slots_{};
+};
+
+PyObject* to_python(dom::element e, KeyCache& keys);
+
+PyObject* array_to_python(dom::array a, KeyCache& keys) {
   // size() is exact below 0xFFFFFF elements (the tape's count field saturates).
   const std::size_t n = a.size();
   if (n < 0xFFFFFF) {
@@ -39,7 +78,7 @@ PyObject* array_to_python(dom::array a) {
     if (list == nullptr) return nullptr;
     Py_ssize_t i = 0;
     for (dom::element item : a) {
-      PyObject* v = to_python(item);
+      PyObject* v = to_python(item, keys);
       if (v == nullptr) {
         Py_DECREF(list);
         return nullptr;
@@ -51,7 +90,7 @@ PyObject* array_to_python(dom::array a) {
   PyObject* list = PyList_New(0);
   if (list == nullptr) return nullptr;
   for (dom::element item : a) {
-    PyObject* v = to_python(item);
+    PyObject* v = to_python(item, keys);
     if (v == nullptr || PyList_Append(list, v) != 0) {
       Py_XDECREF(v);
       Py_DECREF(list);
@@ -62,12 +101,12 @@ PyObject* array_to_python(dom::array a) {
   return list;
 }
 
-PyObject* object_to_python(dom::object o) {
+PyObject* object_to_python(dom::object o, KeyCache& keys) {
   PyObject* dict = PyDict_New();
   if (dict == nullptr) return nullptr;
   for (dom::key_value_pair field : o) {
-    PyRef key(PyUnicode_DecodeUTF8(field.key.data(), static_cast<Py_ssize_t>(field.key.size()), nullptr));
-    PyRef value(key ? to_python(field.value) : nullptr);
+    PyRef key(keys.get(field.key));
+    PyRef value(key ? to_python(field.value, keys) : nullptr);
     if (!value || PyDict_SetItem(dict, key.get(), value.get()) != 0) {  // a later duplicate wins, as in json.loads
       Py_DECREF(dict);
       return nullptr;
@@ -76,10 +115,10 @@ PyObject* object_to_python(dom::object o) {
   return dict;
 }
 
-PyObject* to_python(dom::element e) {
+PyObject* to_python(dom::element e, KeyCache& keys) {
   switch (e.type()) {
-    case dom::element_type::OBJECT: return object_to_python(e.get_object().value_unsafe());
-    case dom::element_type::ARRAY: return array_to_python(e.get_array().value_unsafe());
+    case dom::element_type::OBJECT: return object_to_python(e.get_object().value_unsafe(), keys);
+    case dom::element_type::ARRAY: return array_to_python(e.get_array().value_unsafe(), keys);
     case dom::element_type::STRING: {
       const std::string_view s = e.get_string().value_unsafe();  // validated UTF-8
       return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), nullptr);
@@ -108,8 +147,15 @@ PyObject* fallback(std::string_view body, PyObject* body_object) {
 JsonParseCounts json_parse_counts() noexcept { return t_counts; }
 
 PyObject* json_loads(PyObject* body_object) {
-  // sys.modules lookup after the first import in this interpreter; json is per interpreter.
-  PyRef json(PyImport_ImportModule("json"));
+  // The interpreter's json module: a sys.modules lookup once imported (PyImport_ImportModule
+  // would go through __import__ and its locks, ~2 µs, on every call).
+  PyRef name(PyUnicode_FromString("json"));
+  if (!name) return nullptr;
+  PyRef json(PyImport_GetModule(name.get()));
+  if (!json) {
+    if (PyErr_Occurred()) return nullptr;
+    json.reset(PyImport_Import(name.get()));
+  }
   if (!json) return nullptr;
   PyRef loads(PyObject_GetAttrString(json.get(), "loads"));
   if (!loads) return nullptr;
@@ -134,7 +180,11 @@ PyObject* parse_json_body(std::string_view body, PyObject* body_object) {
   }
   ++t_counts.simdjson;
   t.busy = true;
-  PyObject* out = to_python(root);
+  PyObject* out = nullptr;
+  {
+    KeyCache keys;
+    out = to_python(root, keys);
+  }
   t.busy = false;
   return out;
 #endif
