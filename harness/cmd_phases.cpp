@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "framework/options.h"
+#include "harness/call_floor.h"
 #include "harness/console_noise.h"
 #include "harness/console_table.h"
 #include "harness/exit_codes.h"
@@ -286,6 +287,7 @@ int cmd_phases(const PhasesOptions& o) {
   print_isolation(results, stdout);
   print_noise(results, stdout);
   print_instrumentation_tax(results, stdout);
+  print_call_floor(results, stdout);
   fmt::print("results: {}\n", results_path.string());
   if (o.no_report) return kExitOk;
   const int rc = launch_report(report_python, results_path.string(), out_dir.string());

@@ -15,6 +15,7 @@
 #include "harness/results/atomic_file.h"
 #include "harness/results/results_json.h"
 #include "harness/route_table.h"
+#include "harness/call_floor.h"
 #include "harness/stamp_cost.h"
 #include "probes/clock.h"
 #include "probes/stage_names.h"
@@ -195,6 +196,7 @@ int cmd_run(const RunOptions& o) {
   print_route_summary(json, stdout);
   print_interpreters(json, stdout);
   print_probe_sections(json, stdout);
+  print_call_floor(json, stdout);
   if (!o.out.empty()) {
     write_file_atomically(o.out, json.dump(2) + "\n");
     fmt::print("results: {}\n", o.out);

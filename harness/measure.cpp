@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/call_floor.h"
 #include "harness/exit_codes.h"
 #include "harness/load/closed_loop.h"
 #include "harness/placement/thread_census.h"
@@ -92,6 +93,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const Resolv
     }
     run.threads = std::move(threads);
     if (probe_session != nullptr) probe_session->finish_run(run);
+    run.call_floor_ns = measure_call_floor_ns();  // same process, same moment as the requests
     // Demotions of this repetition, its warm-up included. A demoted route stays demoted for
     // the app's life, i.e. for the later repetitions of this configuration too.
     run.demotions = app->demotions() - demotions_before;

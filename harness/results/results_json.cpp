@@ -120,6 +120,7 @@ json run_json(const RunRecord& run) {
   }
   j["stages"] = stages;
   j["probes"] = probes_to_json(run);
+  j["call_floor_ns"] = run.call_floor_ns;
   j["interpreter_layout"] = run.interpreter_layout;
   json interpreters = json::array();
   for (const python::InterpreterRecord& i : run.interpreters) {

@@ -61,6 +61,7 @@ struct RunRecord {
   std::uint64_t demotions = 0;     // routes demoted during this repetition (warm-up included)
   std::string probes_backend = "inproc";  // what ran: inproc, ebpf or both
   double stamp_cost_ns = 0;
+  double call_floor_ns = 0;  // attach + call + detach, measured after the repetition (call_floor.h)
   std::string probes_requested = "inproc";  // --probes as given
   std::string ebpf_unavailable;  // why the eBPF backend did not run although requested
   std::int64_t probe_sample = 0;  // 1 request in N fires the USDT probes; 0: none
