@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
@@ -236,6 +237,32 @@ TEST_P(AsyncPath, ReleasesTasksCoroutinesAndLoops) {
     EXPECT_EQ(app.handle(get("/spawn"), t).status, 200);  // a task the shutdown cancels
   }
   EXPECT_EQ(live_async_objects(), before);
+}
+
+// fast-marshal: the coroutine holds the lazy request past call_handler, so its views are copied
+// then; what the handler reads after its await is still the request's (not the caller's
+// buffers, overwritten here right after the call returns).
+TEST_P(AsyncPath, FastMarshalRequestSurvivesTheAwait) {
+  if (!fb::unavailable_reason(fb::Optimization::fast_marshal).empty()) GTEST_SKIP() << "fast-marshal compiled out";
+  AppConfig c = async_config(GetParam());
+  c.optimizations.fast_marshal = true;
+  c.routes = {{"POST", "/items/{id}", "fb_marshal_handlers:async_describe"}};
+  App app(c);
+  for (int i = 0; i < 5; ++i) {
+    std::string path = "/items/" + std::to_string(i), query = "q=" + std::to_string(i), body = "[" + std::to_string(i) + "]";
+    Request r;
+    r.method = "POST";
+    r.path = path;
+    r.query = query;
+    r.body = body;
+    StageTrace t;
+    const auto response = app.handle(r, t);
+    EXPECT_EQ(response.body, "{\"path\":\"/items/" + std::to_string(i) + "\",\"query\":{\"q\":\"" + std::to_string(i) +
+                                 "\"},\"body\":[" + std::to_string(i) + "]}");
+    std::fill(path.begin(), path.end(), '#');
+    std::fill(query.begin(), query.end(), '#');
+    std::fill(body.begin(), body.end(), '#');
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Phases, AsyncPath, ::testing::Values(false, true),
