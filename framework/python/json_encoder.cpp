@@ -25,20 +25,21 @@ class Sink {
   Sink& operator=(const Sink&) = delete;
 
   // Room for n more bytes; returns where to write them (commit with advance()).
-  char* room(std::size_t n) {
-    if (len_ + n > s_.size()) s_.resize(std::max(len_ + n + 64, s_.size() * 2));
+  [[gnu::always_inline]] char* room(std::size_t n) {
+    if (len_ + n > s_.size()) [[unlikely]] grow(n);
     return s_.data() + len_;
   }
-  void advance(std::size_t n) { len_ += n; }
-  void put(char c) { *room(1) = c, ++len_; }
-  void put(const char* p, std::size_t n) {
+  [[gnu::always_inline]] void advance(std::size_t n) { len_ += n; }
+  [[gnu::always_inline]] void put(char c) { *room(1) = c, ++len_; }
+  [[gnu::always_inline]] void put(const char* p, std::size_t n) {
     std::memcpy(room(n), p, n);
     len_ += n;
   }
-  void put(std::string_view v) { put(v.data(), v.size()); }
   void finish() { s_.resize(len_); }
 
  private:
+  [[gnu::noinline]] void grow(std::size_t n) { s_.resize(std::max(len_ + n + 256, s_.size() * 2)); }
+
   std::string& s_;
   std::size_t len_;
 };
@@ -187,21 +188,23 @@ bool append_int(PyObject* v, Sink& out) {
 // shortest digits without PyOS_double_to_string's heap buffer.
 void append_finite_float(double d, Sink& out) {
   char sci[32];
-  const auto r = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
-  std::string_view s(sci, static_cast<std::size_t>(r.ptr - sci));  // "-1.2345e+16"
-  if (s.front() == '-') {
+  const char* end = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific).ptr;
+  const char* p = sci;  // "-1.2345e+16": sign, a digit, '.' and more digits if any, 'e', sign, exponent
+  if (*p == '-') {
     out.put('-');
-    s.remove_prefix(1);
+    ++p;
   }
-  const std::size_t e_at = s.find('e');
   char digits[24];
   std::size_t n = 0;
-  for (char c : s.substr(0, e_at)) {
-    if (c != '.') digits[n++] = c;
+  digits[n++] = *p++;
+  if (*p == '.') {
+    for (++p; *p != 'e'; ++p) digits[n++] = *p;
   }
+  ++p;  // 'e'
+  const bool negative_exponent = *p++ == '-';
   int exponent = 0;
-  const std::string_view exp_text = s.substr(e_at + 1);
-  std::from_chars(exp_text.data() + (exp_text.front() == '+' ? 1 : 0), exp_text.data() + exp_text.size(), exponent);
+  for (; p < end; ++p) exponent = exponent * 10 + (*p - '0');
+  if (negative_exponent) exponent = -exponent;
   const int decpt = exponent + 1;  // digits d1 d2 ... = 0.d1d2... * 10^decpt
   if (decpt <= -4 || decpt > 16) {
     out.put(digits[0]);
@@ -253,6 +256,16 @@ class Encoder {
   explicit Encoder(Sink& out) : out_(out) {}
 
   bool value(PyObject* v) {
+    // The exact built-in types first (one compare each), then the general checks.
+    PyTypeObject* type = Py_TYPE(v);
+    if (type == &PyUnicode_Type) return append_json_string(v, out_);
+    if (type == &PyLong_Type) return append_int(v, out_);
+    if (type == &PyFloat_Type) {
+      append_float(PyFloat_AS_DOUBLE(v), out_);
+      return true;
+    }
+    if (type == &PyDict_Type) return object(v);
+    if (type == &PyList_Type) return array(v);
     if (v == Py_None) {
       out_.put("null", 4);
     } else if (v == Py_True) {
