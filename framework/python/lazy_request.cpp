@@ -1,5 +1,6 @@
 #include "framework/python/lazy_request.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 
@@ -12,9 +13,10 @@ namespace {
 
 struct LazyRequest {
   PyObject_HEAD
-  // The views, valid between acquire() and release(); both nullptr otherwise.
+  // The views, valid between acquire() and release(); all nullptr otherwise.
   const Request* request;
   const std::vector<PathParam>* params;
+  LazyRequestPool* pool;  // for its name cache
   // Built on first read (method at acquire), owned; nullptr until then.
   PyObject* method;
   PyObject* path;
@@ -48,8 +50,45 @@ PyObject* build_path(const LazyRequest* r) { return request_str(r->request->path
 PyObject* build_body(const LazyRequest* r) {
   return PyBytes_FromStringAndSize(r->request->body.data(), static_cast<Py_ssize_t>(r->request->body.size()));
 }
-PyObject* build_path_params(const LazyRequest* r) { return params_dict(*r->params); }
-PyObject* build_query(const LazyRequest* r) { return query_dict(r->request->query); }
+// Sets d[key] = value, stealing both references; false on error.
+bool set_item_steal(PyObject* d, PyObject* key, PyObject* value) {
+  const bool ok = key != nullptr && value != nullptr && PyDict_SetItem(d, key, value) == 0;
+  Py_XDECREF(key);
+  Py_XDECREF(value);
+  return ok;
+}
+
+// params_dict() and query_dict() of request_object.h, with the names from the pool's cache.
+PyObject* build_path_params(const LazyRequest* r) {
+  PyObject* d = PyDict_New();
+  if (d == nullptr) return nullptr;
+  for (const PathParam& p : *r->params) {
+    if (!set_item_steal(d, r->pool->name(p.name), request_str(p.value))) {
+      Py_DECREF(d);
+      return nullptr;
+    }
+  }
+  return d;
+}
+
+PyObject* build_query(const LazyRequest* r) {
+  PyObject* d = PyDict_New();
+  if (d == nullptr) return nullptr;
+  std::string_view query = r->request->query;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    if (!set_item_steal(d, r->pool->name(pair.substr(0, eq)), request_str(value))) {
+      Py_DECREF(d);
+      return nullptr;
+    }
+  }
+  return d;
+}
 PyObject* build_headers(const LazyRequest* r) { return headers_dict(r->request->headers); }
 
 // The attribute in `slot`, built from the views on first read. New reference.
@@ -133,6 +172,7 @@ bool materialize(LazyRequest* r) {
   }
   r->request = nullptr;
   r->params = nullptr;
+  r->pool = nullptr;
   return ok;
 }
 
@@ -150,6 +190,7 @@ bool LazyRequestPool::init() {
 }
 
 void LazyRequestPool::clear() {
+  for (NameSlot& s : names_) Py_CLEAR(s.str);
   Py_CLEAR(pooled_);
   for (PyObject*& m : methods_) Py_CLEAR(m);
   Py_CLEAR(type_);
@@ -160,6 +201,22 @@ PyObject* LazyRequestPool::method_object(std::string_view method) {
     if (method == kMethods[i]) return Py_NewRef(methods_[i]);
   }
   return request_str(method);
+}
+
+PyObject* LazyRequestPool::name(std::string_view bytes) {
+  if (bytes.size() > kMaxName) return request_str(bytes);
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  NameSlot& s = names_[h % kNameSlots];
+  if (s.str != nullptr && std::string_view(s.bytes.data(), s.size) == bytes) return Py_NewRef(s.str);
+  PyObject* str = request_str(bytes);
+  if (str == nullptr) return nullptr;
+  PyUnicode_InternInPlace(&str);  // its hash is computed once, and dict lookups compare by identity first
+  Py_XDECREF(s.str);
+  std::copy(bytes.begin(), bytes.end(), s.bytes.begin());
+  s.size = static_cast<std::uint8_t>(bytes.size());
+  s.str = Py_NewRef(str);
+  return str;
 }
 
 PyObject* LazyRequestPool::acquire(const Request& request, const std::vector<PathParam>& params) {
@@ -180,6 +237,7 @@ PyObject* LazyRequestPool::acquire(const Request& request, const std::vector<Pat
   LazyRequest* r = as_lazy(self);
   r->request = &request;
   r->params = &params;
+  r->pool = this;
   r->method = method;
   return self;
 }
@@ -198,6 +256,7 @@ void LazyRequestPool::release(PyObject* self) {
     clear_attributes(r);
     r->request = nullptr;
     r->params = nullptr;
+    r->pool = nullptr;
   }
   Py_DECREF(self);
 }

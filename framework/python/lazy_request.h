@@ -9,7 +9,9 @@
 //     POST, ...), created once per interpreter; other methods are created per request;
 //   - path and body: a str / bytes made on first read, then kept;
 //   - path_params, query, headers: the dict built on first read, then kept; a handler that
-//     never reads one never pays for it;
+//     never reads one never pays for it; the names in path_params and query (route parameter
+//     names, query keys) come from a per-interpreter cache of interned strs, since the same few
+//     names come back request after request (values are made per request);
 //   - json(): the body parsed with simdjson (json_decoder.h), equal to json.loads(body).
 // Instances are recycled: each interpreter keeps one (LazyRequestPool) and reuses it for the
 // next request when nobody else holds it, so a request usually costs no allocation at all.
@@ -28,6 +30,8 @@
 #include <Python.h>
 
 #include <array>
+#include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "framework/http.h"
@@ -57,8 +61,21 @@ class LazyRequestPool {
 
   PyObject* type() const noexcept { return type_; }
 
+  // The str for a parameter or query name (UTF-8, invalid bytes replaced), interned and cached
+  // by its bytes. New reference, or nullptr with an exception set.
+  PyObject* name(std::string_view bytes);
+
  private:
   PyObject* method_object(std::string_view method);
+
+  // Direct-mapped, keyed on the bytes (owned copies: the views die with their request).
+  static constexpr std::size_t kNameSlots = 128, kMaxName = 32;
+  struct NameSlot {
+    std::array<char, kMaxName> bytes{};
+    std::uint8_t size = 0;
+    PyObject* str = nullptr;
+  };
+  std::array<NameSlot, kNameSlots> names_{};
 
   PyObject* type_ = nullptr;
   PyObject* pooled_ = nullptr;  // one recycled instance (the pool's own reference), or nullptr
