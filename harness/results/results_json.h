@@ -6,7 +6,8 @@
 //       Added since (no renames): config.inject_delay (null, or {stage, ns, spec} when
 //       --inject-delay was used: such a file measures a deliberately slowed pipeline);
 //       runs[].probes.{requested, sample, sampled_requests, ebpf, overhead_ns_per_request,
-//       cross_validation}, context.ebpf.
+//       cross_validation}, context.ebpf; runs[].call_floor_ns (harness/call_floor.h), phase
+//       "P5" and opt "fast-marshal", context.options.FASTERBENCH_OPT_FAST_MARSHAL.
 #pragma once
 
 #include <nlohmann/json.hpp>
