@@ -48,10 +48,10 @@ std::pair<std::string, std::string> take_exception() {
   return {name ? str(name.get()) : "?", message ? str(message.get()) : "?"};
 }
 
-// The corpus module, imported in the main interpreter (GIL held by the caller).
+// The corpus module, imported in the main interpreter (GIL held by the caller). New reference.
 PyObject* corpus() {
   fb::python::add_to_sys_path(fb::test::fixture_python_path());
-  static PyObject* module = PyImport_ImportModule("fb_json_corpus");
+  PyObject* module = PyImport_ImportModule("fb_json_corpus");
   if (module == nullptr) PyErr_Print();
   return module;
 }
@@ -72,8 +72,9 @@ std::string describe_value(PyObject* v) {
 TEST(FastMarshalCorpus, EncoderIsByteIdenticalToJsonDumps) {
   fb::python::ensure_python();
   fb::python::GilScope gil;
-  PyObject* c = corpus();
-  ASSERT_NE(c, nullptr);
+  PyRef module(corpus());
+  ASSERT_TRUE(module);
+  PyObject* c = module.get();
   PyRef values(PyObject_CallMethod(c, "values", nullptr));
   ASSERT_TRUE(values);
   std::size_t accepted = 0, refused = 0;
@@ -113,8 +114,9 @@ TEST(FastMarshalCorpus, EncoderIsByteIdenticalToJsonDumps) {
 TEST(FastMarshalCorpus, SimdjsonParsesLikeJsonLoads) {
   fb::python::ensure_python();
   fb::python::GilScope gil;
-  PyObject* c = corpus();
-  ASSERT_NE(c, nullptr);
+  PyRef module(corpus());
+  ASSERT_TRUE(module);
+  PyObject* c = module.get();
   PyRef bodies(PyObject_CallMethod(c, "bodies", nullptr));
   ASSERT_TRUE(bodies);
   const fb::python::JsonParseCounts before = fb::python::json_parse_counts();
