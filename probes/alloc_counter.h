@@ -42,24 +42,13 @@ namespace fb::probes {
 inline constexpr std::size_t kAllocOutside = kStageCount;
 inline constexpr std::size_t kAllocBuckets = kStageCount + 1;
 
-// The stage a thread is in after stamping each point (DESIGN.md's stage table, seen from the
-// thread that stamps). `total` is never a bucket: it is the sum of the others.
-inline constexpr std::array<std::uint8_t, kPointCount> kAllocStageAfterPoint = {
-    FB_STAGE_ROUTE,     // arrive -> routing
-    FB_STAGE_OTHER,     // route_matched -> preparing the request context
-    FB_STAGE_FUTURE,    // future_create -> creating the completion slot
-    FB_STAGE_OTHER,     // future_created
-    FB_STAGE_DISPATCH,  // enqueue -> the push (App switches to `future` once it returns)
-    FB_STAGE_OTHER,     // dequeue -> the worker unpacks the task
-    FB_STAGE_GIL,       // gil_request
-    FB_STAGE_MARSHAL,   // gil_acquired -> building the request object
-    FB_STAGE_HANDLER,   // handler_call
-    FB_STAGE_MARSHAL,   // handler_return -> converting the result
-    FB_STAGE_OTHER,     // marshal_done
-    FB_STAGE_FUTURE,    // future_set -> completing the slot (App switches to `dispatch` after)
-    FB_STAGE_OTHER,     // future_observed -> consumer takes the response
-    kAllocOutside,      // response_ready -> back in the caller's own code
-};
+// The stage a thread is in after stamping each point (probes/stage_ids.h, `stage_after`: seen
+// from the thread that stamps). `total` is never a bucket: it is the sum of the others. A point
+// after which the thread leaves the request (NONE) charges kAllocOutside (== FB_STAGE_NONE).
+static_assert(FB_STAGE_NONE == kAllocOutside);
+#define FB_ALLOC_STAGE_AFTER(id, name, stage_after, then) FB_STAGE_##stage_after,
+inline constexpr std::array<std::uint8_t, kPointCount> kAllocStageAfterPoint = {FB_POINTS(FB_ALLOC_STAGE_AFTER)};
+#undef FB_ALLOC_STAGE_AFTER
 
 // One thread's counters. `stage` and `registered` are touched only by the owning thread. The
 // counts are written only by the owning thread (relaxed load + relaxed store, no RMW) and read

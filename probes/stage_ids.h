@@ -1,38 +1,63 @@
-/* Stage points and stages: the vocabulary shared by the framework (which stamps points), the
- * probe backends (which turn points into stage latencies) and the eBPF programs. Plain C so the
- * BPF side can include it. See DESIGN.md "Stages and timestamps". */
+/* Stage points and stages: the one vocabulary of the framework (which stamps points), the probe
+ * backends (which turn points into stage latencies), the allocation counter (which charges each
+ * thread's allocations to the stage it is in) and the eBPF programs. Plain C, so the BPF side
+ * includes it as well. Each table is an X-macro: a point or a stage is one line here, and the
+ * enums, the names (probes/stage_names.h), the USDT probes (probes/usdt.h), the spans
+ * (probes/stage_latencies.cpp, probes/bpf/stages.bpf.c) and the stage a thread is in after a
+ * point (probes/alloc_counter.h, stages.bpf.c) all follow from it. The Python list the reports
+ * use (reports/model.py STAGES) is checked against FB_STAGES by tests/python/test_stage_table.py. */
 #ifndef FASTERBENCH_PROBES_STAGE_IDS_H
 #define FASTERBENCH_PROBES_STAGE_IDS_H
 
-/* Points, in the order a request reaches them on the executor path. */
-enum fb_point {
-  FB_POINT_ARRIVE = 0,          /* App::handle entered */
-  FB_POINT_ROUTE_MATCHED,       /* router returned */
-  FB_POINT_FUTURE_CREATE,       /* before the completion slot is created */
-  FB_POINT_FUTURE_CREATED,      /* after */
-  FB_POINT_ENQUEUE,             /* task handed to the executor queue */
-  FB_POINT_DEQUEUE,             /* a worker holds the task (after its wake-up) */
-  FB_POINT_GIL_REQUEST,         /* asks for the GIL / interpreter */
-  FB_POINT_GIL_ACQUIRED,        /* holds it */
-  FB_POINT_HANDLER_CALL,        /* request object built; Python call starts */
-  FB_POINT_HANDLER_RETURN,      /* Python call returned */
-  FB_POINT_MARSHAL_DONE,        /* result converted to a response */
-  FB_POINT_FUTURE_SET,          /* producer starts completing the future */
-  FB_POINT_FUTURE_OBSERVED,     /* consumer saw the completion */
-  FB_POINT_RESPONSE_READY,      /* consumer holds the response, slot destroyed */
-  FB_POINT_COUNT
-};
+/* Points, in the order a request reaches them on the executor path:
+ *   X(ID, name, stage_after, then)
+ * name         the USDT probe's name and the JSON spelling;
+ * stage_after  the stage the stamping thread works in after the point (NONE: none of the
+ *              request's, the thread is back in its own code);
+ * then         RUNS (the thread goes on with the request), HANDS_OFF (it passes the request to
+ *              another thread and waits: the eBPF side stops charging it) or ENDS. */
+#define FB_POINTS(X)                                                                                   \
+  X(ARRIVE, arrive, ROUTE, RUNS)                 /* App::handle entered */                            \
+  X(ROUTE_MATCHED, route_matched, OTHER, RUNS)   /* router returned; preparing the request context */ \
+  X(FUTURE_CREATE, future_create, FUTURE, RUNS)  /* before the completion slot is created */          \
+  X(FUTURE_CREATED, future_created, OTHER, RUNS) /* after */                                          \
+  X(ENQUEUE, enqueue, DISPATCH, HANDS_OFF)       /* task handed to the executor queue (the push) */   \
+  X(DEQUEUE, dequeue, OTHER, RUNS)               /* a worker holds the task (after its wake-up) */    \
+  X(GIL_REQUEST, gil_request, GIL, RUNS)         /* asks for the GIL / interpreter */                 \
+  X(GIL_ACQUIRED, gil_acquired, MARSHAL, RUNS)   /* holds it; builds the request object */            \
+  X(HANDLER_CALL, handler_call, HANDLER, RUNS)   /* request object built; Python call starts */       \
+  X(HANDLER_RETURN, handler_return, MARSHAL, RUNS) /* Python call returned; converting the result */  \
+  X(MARSHAL_DONE, marshal_done, OTHER, RUNS)     /* result converted to a response */                 \
+  X(FUTURE_SET, future_set, FUTURE, HANDS_OFF)   /* producer starts completing the future */          \
+  X(FUTURE_OBSERVED, future_observed, OTHER, RUNS) /* consumer saw the completion */                  \
+  X(RESPONSE_READY, response_ready, NONE, ENDS)  /* consumer holds the response, slot destroyed */
 
+/* Stages, in report order:
+ *   X(ID, name, kind, from1, to1, from2, to2)
+ * SPAN      latency = span(from1, to1) + span(from2, to2), where a span with an end not
+ *           reached counts 0; a request went through the stage when it reached `to1`. A stage
+ *           of one span repeats `to1` as its second span (span(p, p) is 0).
+ * RESIDUAL  `other`: total minus the stages the request went through (the points are unused).
+ * TOTAL must be the last SPAN stage: `other` is computed from it. */
+#define FB_STAGES(X)                                                                                       \
+  X(ROUTE, route, SPAN, ARRIVE, ROUTE_MATCHED, ROUTE_MATCHED, ROUTE_MATCHED)                                  \
+  X(DISPATCH, dispatch, SPAN, ENQUEUE, DEQUEUE, DEQUEUE, DEQUEUE)          /* includes the wake-up */        \
+  X(GIL, gil, SPAN, GIL_REQUEST, GIL_ACQUIRED, GIL_ACQUIRED, GIL_ACQUIRED)                                    \
+  X(MARSHAL, marshal, SPAN, GIL_ACQUIRED, HANDLER_CALL, HANDLER_RETURN, MARSHAL_DONE) /* build + convert */  \
+  X(HANDLER, handler, SPAN, HANDLER_CALL, HANDLER_RETURN, HANDLER_RETURN, HANDLER_RETURN)                     \
+  X(FUTURE, future, SPAN, FUTURE_CREATE, FUTURE_CREATED, FUTURE_SET, FUTURE_OBSERVED) /* create + hand-off */ \
+  X(OTHER, other, RESIDUAL, ARRIVE, ARRIVE, ARRIVE, ARRIVE)                                                    \
+  X(TOTAL, total, SPAN, ARRIVE, RESPONSE_READY, RESPONSE_READY, RESPONSE_READY)
+
+#define FB_POINT_ENUM_ENTRY(id, name, stage_after, then) FB_POINT_##id,
+enum fb_point { FB_POINTS(FB_POINT_ENUM_ENTRY) FB_POINT_COUNT };
+#undef FB_POINT_ENUM_ENTRY
+
+#define FB_STAGE_ENUM_ENTRY(id, name, kind, from1, to1, from2, to2) FB_STAGE_##id,
 enum fb_stage {
-  FB_STAGE_ROUTE = 0,
-  FB_STAGE_DISPATCH,
-  FB_STAGE_GIL,
-  FB_STAGE_MARSHAL,
-  FB_STAGE_HANDLER,
-  FB_STAGE_FUTURE,
-  FB_STAGE_OTHER,
-  FB_STAGE_TOTAL,
-  FB_STAGE_COUNT
+  FB_STAGES(FB_STAGE_ENUM_ENTRY) FB_STAGE_COUNT,
+  FB_STAGE_NONE = FB_STAGE_COUNT /* stage_after of a point that leaves the request */
 };
+#undef FB_STAGE_ENUM_ENTRY
 
 #endif

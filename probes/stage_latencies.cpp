@@ -20,22 +20,16 @@ StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& cl
     out.ns[s] = value;
     out.present[s] = present;
   };
-  set(FB_STAGE_ROUTE, span(at, FB_POINT_ARRIVE, FB_POINT_ROUTE_MATCHED, clock), reached(at, FB_POINT_ROUTE_MATCHED));
-  set(FB_STAGE_DISPATCH, span(at, FB_POINT_ENQUEUE, FB_POINT_DEQUEUE, clock), reached(at, FB_POINT_DEQUEUE));
-  set(FB_STAGE_GIL, span(at, FB_POINT_GIL_REQUEST, FB_POINT_GIL_ACQUIRED, clock), reached(at, FB_POINT_GIL_ACQUIRED));
-  set(FB_STAGE_HANDLER, span(at, FB_POINT_HANDLER_CALL, FB_POINT_HANDLER_RETURN, clock),
-      reached(at, FB_POINT_HANDLER_RETURN));
-  // marshal: build the request object (GIL held -> call) + convert the result (return -> done).
-  set(FB_STAGE_MARSHAL,
-      span(at, FB_POINT_GIL_ACQUIRED, FB_POINT_HANDLER_CALL, clock) +
-          span(at, FB_POINT_HANDLER_RETURN, FB_POINT_MARSHAL_DONE, clock),
-      reached(at, FB_POINT_HANDLER_CALL));
-  // future: create the completion slot + producer completes -> consumer observes.
-  set(FB_STAGE_FUTURE,
-      span(at, FB_POINT_FUTURE_CREATE, FB_POINT_FUTURE_CREATED, clock) +
-          span(at, FB_POINT_FUTURE_SET, FB_POINT_FUTURE_OBSERVED, clock),
-      reached(at, FB_POINT_FUTURE_CREATED));
-  set(FB_STAGE_TOTAL, span(at, FB_POINT_ARRIVE, FB_POINT_RESPONSE_READY, clock), reached(at, FB_POINT_RESPONSE_READY));
+  // Every SPAN stage of probes/stage_ids.h: its one or two spans, present once `to1` is reached.
+#define FB_SPAN_STAGE_SPAN(id, from1, to1, from2, to2)                                                   \
+  set(FB_STAGE_##id, span(at, FB_POINT_##from1, FB_POINT_##to1, clock) + span(at, FB_POINT_##from2, FB_POINT_##to2, clock), \
+      reached(at, FB_POINT_##to1));
+#define FB_SPAN_STAGE_RESIDUAL(id, from1, to1, from2, to2)
+#define FB_SPAN_STAGE(id, name, kind, from1, to1, from2, to2) FB_SPAN_STAGE_##kind(id, from1, to1, from2, to2)
+  FB_STAGES(FB_SPAN_STAGE)
+#undef FB_SPAN_STAGE
+#undef FB_SPAN_STAGE_RESIDUAL
+#undef FB_SPAN_STAGE_SPAN
 
   std::int64_t accounted = 0;
   bool parts = false;  // a request stamped at its ends only (StageTrace::ends_only) has no parts, so no residual

@@ -1,4 +1,5 @@
-// Names of stages and points as they appear in results JSON, tables and USDT probes.
+// Names of stages and points as they appear in results JSON, tables and USDT probes, from the
+// tables in probes/stage_ids.h.
 #pragma once
 
 #include <array>
@@ -12,13 +13,13 @@ namespace fb::probes {
 inline constexpr std::size_t kStageCount = FB_STAGE_COUNT;
 inline constexpr std::size_t kPointCount = FB_POINT_COUNT;
 
-inline constexpr std::array<std::string_view, kStageCount> kStageNames = {
-    "route", "dispatch", "gil", "marshal", "handler", "future", "other", "total"};
+#define FB_STAGE_NAME(id, name, kind, from1, to1, from2, to2) #name,
+inline constexpr std::array<std::string_view, kStageCount> kStageNames = {FB_STAGES(FB_STAGE_NAME)};
+#undef FB_STAGE_NAME
 
-inline constexpr std::array<std::string_view, kPointCount> kPointNames = {
-    "arrive",          "route_matched",  "future_create",   "future_created", "enqueue",
-    "dequeue",         "gil_request",    "gil_acquired",    "handler_call",   "handler_return",
-    "marshal_done",    "future_set",     "future_observed", "response_ready"};
+#define FB_POINT_NAME(id, name, stage_after, then) #name,
+inline constexpr std::array<std::string_view, kPointCount> kPointNames = {FB_POINTS(FB_POINT_NAME)};
+#undef FB_POINT_NAME
 
 constexpr std::string_view stage_name(fb_stage s) { return kStageNames[s]; }
 

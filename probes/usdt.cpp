@@ -1,36 +1,17 @@
 #include "probes/usdt.h"
 
-#include <string_view>
-
-#include "probes/stage_names.h"
-
 #if FASTERBENCH_HAVE_USDT
 // The semaphores, one per probe. The kernel increments one when a tracer attaches to the
 // probe in this process (uprobe reference counter), so they must not be const or static.
-#define FB_USDT_DEFINE_SEMAPHORE(point, name) \
+#define FB_USDT_DEFINE_SEMAPHORE(point, name, stage_after, then) \
   unsigned short FB_USDT_SEMAPHORE(name) __attribute__((unused)) __attribute__((section(".probes"))) = 0;
 extern "C" {
-FB_USDT_POINTS(FB_USDT_DEFINE_SEMAPHORE)
+FB_POINTS(FB_USDT_DEFINE_SEMAPHORE)
 }
+#undef FB_USDT_DEFINE_SEMAPHORE
 #endif
 
 namespace fb::probes {
-namespace {
-
-#define FB_USDT_NAME(point, name) #name,
-constexpr std::string_view kUsdtNames[] = {FB_USDT_POINTS(FB_USDT_NAME)};
-#undef FB_USDT_NAME
-
-constexpr bool usdt_names_match_points() {
-  if (std::size(kUsdtNames) != kPointCount) return false;
-  for (std::size_t i = 0; i < kPointCount; ++i) {
-    if (kUsdtNames[i] != kPointNames[i]) return false;
-  }
-  return true;
-}
-static_assert(usdt_names_match_points(), "FB_USDT_POINTS must list kPointNames in fb_point order");
-
-}  // namespace
 
 void usdt_prime(fb_point point, std::uint64_t request_id) noexcept {
   usdt_fire(point, request_id, kPrimeTicks);
@@ -38,11 +19,11 @@ void usdt_prime(fb_point point, std::uint64_t request_id) noexcept {
 
 void usdt_fire(fb_point point, std::uint64_t request_id, std::uint64_t ticks) noexcept {
   switch (point) {
-#define FB_USDT_CASE(point, name)                                      \
+#define FB_USDT_CASE(point, name, stage_after, then)                    \
   case FB_POINT_##point:                                               \
     if (FB_USDT_ENABLED(name)) FB_USDT_FIRE(name, request_id, ticks); \
     break;
-    FB_USDT_POINTS(FB_USDT_CASE)
+    FB_POINTS(FB_USDT_CASE)
 #undef FB_USDT_CASE
     default:
       break;

@@ -34,33 +34,17 @@
 
 #include "probes/stage_ids.h"
 
-// The stage points in fb_point order: X(ENUM_SUFFIX, probe_name). probes/usdt.cpp checks the
-// list against kPointNames.
-#define FB_USDT_POINTS(X)                         \
-  X(ARRIVE, arrive)                               \
-  X(ROUTE_MATCHED, route_matched)                 \
-  X(FUTURE_CREATE, future_create)                 \
-  X(FUTURE_CREATED, future_created)               \
-  X(ENQUEUE, enqueue)                             \
-  X(DEQUEUE, dequeue)                             \
-  X(GIL_REQUEST, gil_request)                     \
-  X(GIL_ACQUIRED, gil_acquired)                   \
-  X(HANDLER_CALL, handler_call)                   \
-  X(HANDLER_RETURN, handler_return)               \
-  X(MARSHAL_DONE, marshal_done)                   \
-  X(FUTURE_SET, future_set)                       \
-  X(FUTURE_OBSERVED, future_observed)             \
-  X(RESPONSE_READY, response_ready)
-
+// One probe per entry of the point table (probes/stage_ids.h FB_POINTS), named like the point.
 #if __has_include(<sys/sdt.h>)
 #define FASTERBENCH_HAVE_USDT 1
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
 
 #define FB_USDT_SEMAPHORE(name) fasterbench_##name##_semaphore
-#define FB_USDT_DECLARE_SEMAPHORE(point, name) \
+#define FB_USDT_DECLARE_SEMAPHORE(point, name, stage_after, then) \
   extern "C" unsigned short FB_USDT_SEMAPHORE(name) __attribute__((unused)) __attribute__((section(".probes")));
-FB_USDT_POINTS(FB_USDT_DECLARE_SEMAPHORE)
+FB_POINTS(FB_USDT_DECLARE_SEMAPHORE)
+#undef FB_USDT_DECLARE_SEMAPHORE
 
 // Non-zero while a tracer is attached. Read through volatile: the kernel writes it behind the
 // compiler's back, and a loop must not hoist the load.

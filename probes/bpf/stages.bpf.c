@@ -57,20 +57,19 @@ struct {
 } fb_records SEC(".maps");
 
 /* The stage a thread executes after hitting `point`, or FB_THREAD_IDLE when the point hands the
- * request to another thread (enqueue, future_set) or ends it. See fb_shared.bpf.h. */
+ * request to another thread (enqueue, future_set) or ends it: the point table's `stage_after`
+ * and `then` (probes/stage_ids.h). See fb_shared.bpf.h. */
+#define FB_THEN_RUNS(stage) stage
+#define FB_THEN_HANDS_OFF(stage) FB_THREAD_IDLE
+#define FB_THEN_ENDS(stage) FB_THREAD_IDLE
 static __always_inline __u32 stage_after(__u64 point)
 {
   switch (point) {
-  case FB_POINT_ARRIVE: return FB_STAGE_ROUTE;
-  case FB_POINT_FUTURE_CREATE: return FB_STAGE_FUTURE;
-  case FB_POINT_GIL_REQUEST: return FB_STAGE_GIL;
-  case FB_POINT_GIL_ACQUIRED: return FB_STAGE_MARSHAL;
-  case FB_POINT_HANDLER_CALL: return FB_STAGE_HANDLER;
-  case FB_POINT_HANDLER_RETURN: return FB_STAGE_MARSHAL;
-  case FB_POINT_ENQUEUE:
-  case FB_POINT_FUTURE_SET:
-  case FB_POINT_RESPONSE_READY: return FB_THREAD_IDLE;
-  default: return FB_STAGE_OTHER; /* route_matched, future_created, dequeue, marshal_done, future_observed */
+#define FB_STAGE_AFTER_CASE(id, name, stage, then) \
+  case FB_POINT_##id: return FB_THEN_##then(FB_STAGE_##stage);
+  FB_POINTS(FB_STAGE_AFTER_CASE)
+#undef FB_STAGE_AFTER_CASE
+  default: return FB_THREAD_IDLE;
   }
 }
 
@@ -133,22 +132,17 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
   __s64 accounted = 0;
   __u64 off_sum = 0;
 
-  ns[FB_STAGE_ROUTE] = span(ts, FB_POINT_ARRIVE, FB_POINT_ROUTE_MATCHED);
-  if (ts[FB_POINT_ROUTE_MATCHED]) present |= 1u << FB_STAGE_ROUTE;
-  ns[FB_STAGE_DISPATCH] = span(ts, FB_POINT_ENQUEUE, FB_POINT_DEQUEUE);
-  if (ts[FB_POINT_DEQUEUE]) present |= 1u << FB_STAGE_DISPATCH;
-  ns[FB_STAGE_GIL] = span(ts, FB_POINT_GIL_REQUEST, FB_POINT_GIL_ACQUIRED);
-  if (ts[FB_POINT_GIL_ACQUIRED]) present |= 1u << FB_STAGE_GIL;
-  ns[FB_STAGE_HANDLER] = span(ts, FB_POINT_HANDLER_CALL, FB_POINT_HANDLER_RETURN);
-  if (ts[FB_POINT_HANDLER_RETURN]) present |= 1u << FB_STAGE_HANDLER;
-  ns[FB_STAGE_MARSHAL] = span(ts, FB_POINT_GIL_ACQUIRED, FB_POINT_HANDLER_CALL) +
-                         span(ts, FB_POINT_HANDLER_RETURN, FB_POINT_MARSHAL_DONE);
-  if (ts[FB_POINT_HANDLER_CALL]) present |= 1u << FB_STAGE_MARSHAL;
-  ns[FB_STAGE_FUTURE] = span(ts, FB_POINT_FUTURE_CREATE, FB_POINT_FUTURE_CREATED) +
-                        span(ts, FB_POINT_FUTURE_SET, FB_POINT_FUTURE_OBSERVED);
-  if (ts[FB_POINT_FUTURE_CREATED]) present |= 1u << FB_STAGE_FUTURE;
-  ns[FB_STAGE_TOTAL] = span(ts, FB_POINT_ARRIVE, FB_POINT_RESPONSE_READY);
-  if (ts[FB_POINT_RESPONSE_READY]) present |= 1u << FB_STAGE_TOTAL;
+  /* Every SPAN stage of probes/stage_ids.h, as stage_latencies.cpp computes it. */
+#define FB_SPAN_STAGE_SPAN(id, from1, to1, from2, to2)                                             \
+  ns[FB_STAGE_##id] = span(ts, FB_POINT_##from1, FB_POINT_##to1) + span(ts, FB_POINT_##from2, FB_POINT_##to2); \
+  if (ts[FB_POINT_##to1])                                                                           \
+    present |= 1u << FB_STAGE_##id;
+#define FB_SPAN_STAGE_RESIDUAL(id, from1, to1, from2, to2)
+#define FB_SPAN_STAGE(id, name, kind, from1, to1, from2, to2) FB_SPAN_STAGE_##kind(id, from1, to1, from2, to2)
+  FB_STAGES(FB_SPAN_STAGE)
+#undef FB_SPAN_STAGE
+#undef FB_SPAN_STAGE_RESIDUAL
+#undef FB_SPAN_STAGE_SPAN
   for (int s = 0; s < FB_STAGE_COUNT; s++) {
     if (s != FB_STAGE_OTHER && s != FB_STAGE_TOTAL && (present & (1u << s)))
       accounted += ns[s];

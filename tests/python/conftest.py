@@ -3,10 +3,13 @@
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # tests import the reports package (e.g. reports.model.STAGES)
 
 
 def _binary():

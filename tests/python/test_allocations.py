@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-STAGES = ["route", "dispatch", "gil", "marshal", "handler", "future", "other", "total"]
+from reports.model import STAGES
+
 SMALL = ["--requests", "2000", "--warmup", "200", "--no-progress"]
 
 

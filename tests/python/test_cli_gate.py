@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-STAGES = ["route", "dispatch", "gil", "marshal", "handler", "future", "other", "total"]
+from reports.model import STAGES
+
 
 
 def results(values_by_config, cpu="Test CPU", python="3.13.0", stage="total", other_ns=100.0):

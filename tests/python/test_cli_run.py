@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-STAGES = ["route", "dispatch", "gil", "marshal", "handler", "future", "other", "total"]
+from reports.model import STAGES
+
 SMALL = ["--requests", "3000", "--warmup", "300", "--no-progress"]
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import _binary
 
-STAGES = ["route", "dispatch", "gil", "marshal", "handler", "future", "other", "total"]
+from reports.model import STAGES
+
 SMALL = ["--requests", "4000", "--warmup", "400", "--no-progress"]
 NO_BPF_CAPS = "cap_bpf,cap_perfmon,cap_sys_admin"
 

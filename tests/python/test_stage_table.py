@@ -1,0 +1,31 @@
+"""The stage vocabulary has one source: the X-macro tables of probes/stage_ids.h. The reports'
+Python list must name the same stages in the same order (the tests import it too)."""
+
+import re
+
+from reports.model import PART_STAGES, STAGES
+
+
+def header_tables(repo):
+    text = (repo / "probes" / "stage_ids.h").read_text()
+
+    def table(macro):
+        body = re.search(rf"#define {macro}\(X\)(.*?)\n\n", text, re.S).group(1)
+        return re.findall(r"X\((\w+), (\w+), (\w+)", body)
+
+    return table("FB_POINTS"), table("FB_STAGES")
+
+
+def test_python_stage_list_is_the_header_table(repo):
+    _, stages = header_tables(repo)
+    assert tuple(name for _, name, _ in stages) == STAGES
+    assert STAGES[-1] == "total" and PART_STAGES == STAGES[:-1]
+    assert [kind for _, name, kind in stages if name == "other"] == ["RESIDUAL"]
+
+
+def test_points_and_stages_are_spelled_alike(repo):
+    points, stages = header_tables(repo)
+    for table in (points, stages):
+        for ident, name, _ in table:
+            assert ident.lower() == name, (ident, name)
+    assert len({name for _, name, _ in points}) == len(points)
