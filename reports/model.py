@@ -9,13 +9,21 @@ the package can trust the objects it gets:
 * every supported configuration has an aggregate with a ``total`` stage and at least
   one supported run whose ``total`` stage carries percentiles;
 * every unsupported configuration states its reason;
-* configurations are unique, and runs and aggregates name the same configurations.
+* configurations are unique, and runs and aggregates name the same configurations;
+* the runs of one configuration agree on their ``stamps``; a configuration stamped at
+  ``arrive``/``response_ready`` only beside configurations stamped at every point (the
+  ``<config>/ends`` twins that ``phases`` measures for the instrumentation tax) is kept
+  apart from the plan's configurations (Results.twins), so no table or chart of the
+  plan ever shows it;
+* every instrumentation tax names a configuration of the plan.
 
 A violation raises ReportError with a one-line message naming the file and the key,
 e.g. ``results.json: missing key 'aggregates[2].stages.total.p50_ns.median'``.
 
-Keys not listed here are ignored, so the harness may add fields freely (DESIGN.md:
-"add fields freely, rename none without bumping schema_version").
+Keys not listed here are ignored, so the harness may add fields freely (adding fields
+needs no new schema version; renaming or removing one does).  Keys added after the
+first version are optional: a document written before them reads as "not recorded"
+(None) and the report says so.
 """
 
 import json
@@ -31,6 +39,19 @@ from typing import Dict, Optional, Tuple
 #     runs (one per configuration and repetition: per-stage percentiles and
 #     histograms), aggregates (per configuration across repetitions: median, CI, min,
 #     max, spread), and ablation (only with --ablation / --factorial).
+#   Added later within version 1 (all optional here; older documents lack them):
+#   - context.placement {policy: off|shared|split, cpus, roles {client, worker, loop}} and
+#     context.process {hash_seed: int | "random", hash_seed_source, aslr: on|off,
+#     environment: fixed|inherited, arg_env_bytes, reexecuted};
+#   - config.isolation ("process" under `phases`: every repetition its own process);
+#   - runs[].stamps ("all" | "ends"; absent = "all"), runs[].threads[] {role, index, name,
+#     tid, cpus_seen, affinity, migrations (null: not exposed), voluntary_switches,
+#     involuntary_switches, run_ms, runqueue_ms}, runs[].blocks[] {requests, total_p50_ns};
+#   - aggregates[].noise {repetitions, blocks_per_repetition, within_pct, between_pct,
+#     between_share} and aggregates[].bimodal (null, or {low, high: {repetitions,
+#     median_ns, placements}, ashman_d (null: infinite), separation_pct, message});
+#   - instrumentation_tax[] {config, repetitions [all, ends], total_p50_ns {all, ends},
+#     tax_ns, tax_pct (median, ci_low, ci_high)}.
 SCHEMA_VERSION = 1
 
 #: Stage names in pipeline order; ``other`` is the closure residual, ``total`` the
@@ -50,6 +71,14 @@ PHASE_ADDS = {
     "P4": "+inline-future",
     "P5": "+fast-marshal",
 }
+
+#: runs[].stamps: every stage point, or only arrive and response_ready (tax twins).
+STAMPS = ("all", "ends")
+#: context.placement.policy (``--pin``) and the roles it places.
+PIN_POLICIES = ("off", "shared", "split")
+PLACEMENT_ROLES = ("client", "worker", "loop")
+#: runs[].threads[].role.
+THREAD_ROLES = ("main", "client", "worker", "loop", "other")
 
 
 class ReportError(Exception):
@@ -84,6 +113,45 @@ class StageStats:
 
 
 @dataclass(frozen=True)
+class NoiseBudget:
+    """Where a configuration's spread of total p50 comes from (harness/stats/noise_budget.h).
+
+    Each repetition's measured requests are split into blocks with their own total p50;
+    ``within_pct`` is the block-to-block coefficient of variation inside one repetition,
+    ``between_pct`` that of the repetitions' means beyond what block noise explains, and
+    ``between_share`` the between part of the variance, in [0, 1].  None = not enough
+    blocks or repetitions to tell.
+    """
+
+    repetitions: int
+    blocks_per_repetition: int
+    within_pct: Optional[float]
+    between_pct: Optional[float]
+    between_share: Optional[float]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One of two clusters of repetitions: which, their median total p50, and how many
+    had each hand-off placement (``{"same CPU": 3, ...}``)."""
+
+    repetitions: Tuple[int, ...]
+    median_ns: float
+    placements: Dict[str, int]
+
+
+@dataclass(frozen=True)
+class Bimodal:
+    """The repetitions of a configuration form two separate populations."""
+
+    low: Cluster
+    high: Cluster
+    ashman_d: Optional[float]  # None: infinite (both clusters without spread)
+    separation_pct: float
+    message: str  # the harness's one-line warning, shown as is
+
+
+@dataclass(frozen=True)
 class Aggregate:
     config: str
     phase: Optional[str]
@@ -93,6 +161,9 @@ class Aggregate:
     repetitions: int
     throughput: Optional[Estimate]  # None only when unsupported
     stages: Dict[str, StageStats]  # empty when unsupported; has "total" otherwise
+    noise: Optional[NoiseBudget] = None  # None: not recorded (older harness)
+    bimodal: Optional[Bimodal] = None  # None: one population, or not checked
+    bimodal_checked: bool = False  # False: the document predates the check
 
     @property
     def opts_label(self):
@@ -118,6 +189,31 @@ class RunStage:
 
 
 @dataclass(frozen=True)
+class ThreadStats:
+    """One thread of a run over its measured part (/proc/self/task/*)."""
+
+    role: str  # one of THREAD_ROLES
+    index: Optional[int]  # N of fb-worker-N; None for main and unnamed threads
+    name: str
+    tid: int
+    cpus_seen: Tuple[int, ...]  # empty: it did not run in the measured part
+    affinity: Tuple[int, ...]
+    migrations: Optional[int]  # None: the kernel does not expose it
+    voluntary_switches: int
+    involuntary_switches: int
+    run_ms: float  # on a CPU
+    runqueue_ms: float  # runnable, waiting for a CPU
+
+
+@dataclass(frozen=True)
+class Block:
+    """One of the consecutive blocks a run's measured requests were split into."""
+
+    requests: int
+    total_p50_ns: float
+
+
+@dataclass(frozen=True)
 class Run:
     config: str
     phase: Optional[str]
@@ -135,6 +231,9 @@ class Run:
     stages: Dict[str, RunStage]
     probe_backend: str
     stamp_cost_ns: float
+    stamps: str = "all"  # one of STAMPS; absent in older documents = "all"
+    threads: Optional[Tuple[ThreadStats, ...]] = None  # None: not recorded
+    blocks: Optional[Tuple[Block, ...]] = None  # None: not recorded
 
 
 @dataclass(frozen=True)
@@ -146,6 +245,21 @@ class Ablation:
     alone_saving_pct: Optional[Estimate]
     leave_out_saving_ns: Optional[Estimate]
     leave_out_saving_pct: Optional[Estimate]
+
+
+@dataclass(frozen=True)
+class InstrumentationTax:
+    """What the stage points cost one configuration: total p50 stamped at every point
+    minus total p50 stamped at arrive and response_ready only (its ``/ends`` twin),
+    measured in the same invocation; positive = the points make a request slower."""
+
+    config: str
+    repetitions_all: int
+    repetitions_ends: int
+    total_all_ns: float  # median total p50, every point stamped
+    total_ends_ns: float  # median total p50, ends only
+    tax_ns: Estimate  # median and CI only
+    tax_pct: Estimate  # of total_all_ns
 
 
 @dataclass(frozen=True)
@@ -175,6 +289,29 @@ class Context:
     steal_pct: Optional[float]  # None: not measured
     clock_source: str
     stamp_cost_ns: float
+    placement: Optional["Placement"] = None  # None: not recorded (older harness)
+    process: Optional["ProcessHygiene"] = None  # None: not recorded
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the pipeline's threads were allowed to run (``--pin``, ``--cpus``)."""
+
+    policy: str  # one of PIN_POLICIES
+    cpus: Tuple[int, ...]  # the list the policy worked within
+    roles: Dict[str, Tuple[int, ...]]  # "client", "worker", "loop" -> CPUs
+
+
+@dataclass(frozen=True)
+class ProcessHygiene:
+    """What was fixed about the measured processes (hash seed, ASLR, environment)."""
+
+    hash_seed: object  # an int, or "random"
+    hash_seed_source: str  # "--hash-seed", "PYTHONHASHSEED" or "default"
+    aslr: str  # "on" or "off"
+    environment: str  # "fixed" or "inherited"
+    arg_env_bytes: int
+    reexecuted: bool
 
 
 @dataclass(frozen=True)
@@ -187,6 +324,7 @@ class RunConfig:
     seed: int
     probes: str
     probe_sample: int
+    isolation: str = ""  # "process": every repetition its own process; "": one process
 
 
 @dataclass(frozen=True)
@@ -204,6 +342,11 @@ class Results:
     runs: Tuple[Run, ...]
     aggregates: Tuple[Aggregate, ...]
     ablation: Optional[Tuple[Ablation, ...]]  # None when the run had no ablation
+    #: The ``<config>/ends`` twins (stamps "ends"): measured only for the instrumentation
+    #: tax, never part of the plan's tables and charts.  Not in ``aggregates``.
+    twins: Tuple[Aggregate, ...] = ()
+    #: None: not recorded (older harness); () when no configuration had a twin.
+    instrumentation_tax: Optional[Tuple[InstrumentationTax, ...]] = None
 
     def aggregate(self, config):
         """The aggregate of a configuration, or None."""
@@ -227,6 +370,12 @@ class Results:
         if phased:
             return sorted(phased, key=lambda a: PHASES.index(a.phase))
         return list(self.aggregates)
+
+    def stamped_ends_only(self):
+        """True when the reported configurations themselves stamped only arrive and
+        response_ready (``run --stamps ends``): their stages are not measured."""
+        return any(r.stamps == "ends" for a in self.aggregates
+                   for r in self.runs_of(a.config))
 
     def others(self):
         """Configurations outside the sequence (ablation alone / leave-one-out)."""
@@ -323,6 +472,34 @@ class _Checker:
             self.fail(f"'{self.join(path, key)}' must be >= {minimum}, got {value!r}")
         return None if value is None else int(value)
 
+    def choice(self, obj, path, key, choices, optional=False, default=None):
+        """A string that must be one of ``choices``."""
+        value = self.string(obj, path, key, optional, default)
+        if value is not default and value not in choices:
+            self.fail(f"'{self.join(path, key)}' must be one of {', '.join(choices)}, "
+                      f"got {value!r}")
+        return value
+
+    def cpu_list(self, obj, path, key):
+        """An array of CPU numbers (integers >= 0), as a tuple."""
+        values = self.array(obj, path, key)
+        p = self.join(path, key)
+        for i, v in enumerate(values):
+            if not _is_integer(v) or v < 0:
+                self.fail(f"'{self.join(p, i)}' must be a CPU number (an integer >= 0), "
+                          f"got {_type_name(v)} {v!r}")
+        return tuple(int(v) for v in values)
+
+    def section(self, obj, path, key):
+        """An optional object added after the first format: None when absent."""
+        value = self.get(obj, path, key, optional=True)
+        if value is self._MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.fail(f"'{self.join(path, key)}' must be an object, "
+                      f"got {_type_name(value)}")
+        return value
+
 
 def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -388,6 +565,39 @@ def _supported(ck, obj, path):
 
 # -- Sections ---------------------------------------------------------------------------
 
+def _placement(ck, c):
+    p = "context.placement"
+    raw = ck.section(c, "context", "placement")
+    if raw is None:
+        return None
+    roles = ck.obj(raw, p, "roles")
+    rp = ck.join(p, "roles")
+    return Placement(
+        policy=ck.choice(raw, p, "policy", PIN_POLICIES),
+        cpus=ck.cpu_list(raw, p, "cpus"),
+        roles={role: ck.cpu_list(roles, rp, role) for role in PLACEMENT_ROLES},
+    )
+
+
+def _process(ck, c):
+    p = "context.process"
+    raw = ck.section(c, "context", "process")
+    if raw is None:
+        return None
+    seed = ck.get(raw, p, "hash_seed")
+    if seed != "random" and not (_is_integer(seed) and seed >= 0):
+        ck.fail(f"'{p}.hash_seed' must be an integer >= 0 or \"random\", "
+                f"got {_type_name(seed)} {seed!r}")
+    return ProcessHygiene(
+        hash_seed=seed if seed == "random" else int(seed),
+        hash_seed_source=ck.string(raw, p, "hash_seed_source"),
+        aslr=ck.choice(raw, p, "aslr", ("on", "off")),
+        environment=ck.choice(raw, p, "environment", ("fixed", "inherited")),
+        arg_env_bytes=ck.integer(raw, p, "arg_env_bytes", minimum=0),
+        reexecuted=ck.boolean(raw, p, "reexecuted"),
+    )
+
+
 def _context(ck, doc):
     p = "context"
     c = ck.obj(doc, "", p)
@@ -411,6 +621,8 @@ def _context(ck, doc):
         steal_pct=ck.number(c, p, "steal_pct", minimum=0, nullable=True),
         clock_source=ck.string(clock, cp, "source"),
         stamp_cost_ns=ck.number(clock, cp, "stamp_cost_ns", minimum=0),
+        placement=_placement(ck, c),
+        process=_process(ck, c),
     )
 
 
@@ -426,6 +638,7 @@ def _run_config(ck, doc):
         seed=ck.integer(c, p, "seed"),
         probes=ck.string(c, p, "probes"),
         probe_sample=ck.integer(c, p, "probe_sample", minimum=0),
+        isolation=ck.string(c, p, "isolation", optional=True),
     )
 
 
@@ -472,6 +685,48 @@ def _run_stage(ck, s, p):
     )
 
 
+def _threads(ck, r, p):
+    raw = ck.array(r, p, "threads", optional=True)
+    if raw is None:
+        return None
+    out = []
+    for i, t in enumerate(raw):
+        tp = ck.join(ck.join(p, "threads"), i)
+        index = ck.get(t, tp, "index")
+        if index is not None and not (_is_integer(index) and index >= 0):
+            ck.fail(f"'{tp}.index' must be null or an integer >= 0, got {index!r}")
+        migrations = ck.get(t, tp, "migrations")
+        if migrations is not None and not (_is_integer(migrations) and migrations >= 0):
+            ck.fail(f"'{tp}.migrations' must be null or an integer >= 0, "
+                    f"got {migrations!r}")
+        out.append(ThreadStats(
+            role=ck.choice(t, tp, "role", THREAD_ROLES),
+            index=None if index is None else int(index),
+            name=ck.string(t, tp, "name"),
+            tid=ck.integer(t, tp, "tid", minimum=0),
+            cpus_seen=ck.cpu_list(t, tp, "cpus_seen"),
+            affinity=ck.cpu_list(t, tp, "affinity"),
+            migrations=None if migrations is None else int(migrations),
+            voluntary_switches=ck.integer(t, tp, "voluntary_switches", minimum=0),
+            involuntary_switches=ck.integer(t, tp, "involuntary_switches", minimum=0),
+            run_ms=ck.number(t, tp, "run_ms", minimum=0),
+            runqueue_ms=ck.number(t, tp, "runqueue_ms", minimum=0),
+        ))
+    return tuple(out)
+
+
+def _blocks(ck, r, p):
+    raw = ck.array(r, p, "blocks", optional=True)
+    if raw is None:
+        return None
+    out = []
+    for i, b in enumerate(raw):
+        bp = ck.join(ck.join(p, "blocks"), i)
+        out.append(Block(requests=ck.integer(b, bp, "requests", minimum=0),
+                         total_p50_ns=ck.number(b, bp, "total_p50_ns", minimum=0)))
+    return tuple(out)
+
+
 def _runs(ck, doc):
     out = []
     for i, r in enumerate(ck.array(doc, "", "runs")):
@@ -512,8 +767,70 @@ def _runs(ck, doc):
             probe_backend=ck.string(probes, pp, "backend", optional=opt),
             stamp_cost_ns=ck.number(probes, pp, "stamp_cost_ns", optional=opt, default=0,
                                     minimum=0),
+            stamps=ck.choice(r, p, "stamps", STAMPS, optional=True, default="all"),
+            threads=_threads(ck, r, p),
+            blocks=_blocks(ck, r, p),
         ))
     return tuple(out)
+
+
+def _noise(ck, a, p):
+    raw = ck.section(a, p, "noise")
+    if raw is None:
+        return None
+    np_ = ck.join(p, "noise")
+    share = ck.number(raw, np_, "between_share", minimum=0, nullable=True)
+    if share is not None and share > 1 + _ORDER_EPS:
+        ck.fail(f"'{np_}.between_share' must be a fraction in [0, 1], got {share!r}")
+    return NoiseBudget(
+        repetitions=ck.integer(raw, np_, "repetitions", minimum=0),
+        blocks_per_repetition=ck.integer(raw, np_, "blocks_per_repetition", minimum=0),
+        within_pct=ck.number(raw, np_, "within_pct", minimum=0, nullable=True),
+        between_pct=ck.number(raw, np_, "between_pct", minimum=0, nullable=True),
+        between_share=share,
+    )
+
+
+def _cluster(ck, b, bp, key):
+    raw = ck.obj(b, bp, key)
+    cp = ck.join(bp, key)
+    reps = ck.array(raw, cp, "repetitions")
+    for i, r in enumerate(reps):
+        if not (_is_integer(r) and r >= 0):
+            ck.fail(f"'{ck.join(ck.join(cp, 'repetitions'), i)}' must be a repetition "
+                    f"number (an integer >= 0), got {r!r}")
+    placements = ck.obj(raw, cp, "placements")
+    pl = ck.join(cp, "placements")
+    return Cluster(
+        repetitions=tuple(int(r) for r in reps),
+        median_ns=ck.number(raw, cp, "median_ns", minimum=0),
+        placements={k: ck.integer(placements, pl, k, minimum=0) for k in placements},
+    )
+
+
+def _bimodal(ck, a, p):
+    """(Bimodal or None, checked): null means checked and one population."""
+    raw = ck.get(a, p, "bimodal", optional=True)
+    if raw is ck._MISSING:
+        return None, False
+    if raw is None:
+        return None, True
+    bp = ck.join(p, "bimodal")
+    if not isinstance(raw, dict):
+        ck.fail(f"'{bp}' must be null or an object, got {_type_name(raw)}")
+    low, high = _cluster(ck, raw, bp, "low"), _cluster(ck, raw, bp, "high")
+    if low.median_ns > high.median_ns:
+        ck.fail(f"'{bp}' must have low.median_ns <= high.median_ns, "
+                f"got {low.median_ns!r} > {high.median_ns!r}")
+    message = ck.string(raw, bp, "message")
+    if not message.strip():
+        ck.fail(f"'{bp}.message' must not be empty")
+    return Bimodal(
+        low=low, high=high,
+        ashman_d=ck.number(raw, bp, "ashman_d", minimum=0, nullable=True),
+        separation_pct=ck.number(raw, bp, "separation_pct", minimum=0),
+        message=message.strip(),
+    ), True
 
 
 def _aggregates(ck, doc):
@@ -533,6 +850,7 @@ def _aggregates(ck, doc):
             )
         if supported and "total" not in stages:
             ck.fail(f"missing key '{ck.join(p, 'stages')}.total'")
+        bimodal, checked = _bimodal(ck, a, p)
         out.append(Aggregate(
             config=ck.string(a, p, "config"),
             phase=_phase(ck, a, p),
@@ -543,6 +861,9 @@ def _aggregates(ck, doc):
                                    minimum=0 if opt else 1),
             throughput=_estimate(ck, a, p, "throughput_rps", full=True, optional=opt),
             stages=stages,
+            noise=_noise(ck, a, p),
+            bimodal=bimodal,
+            bimodal_checked=checked,
         ))
     return tuple(out)
 
@@ -564,6 +885,53 @@ def _ablation(ck, doc):
                                            optional=True),
         ))
     return tuple(out)
+
+
+def _instrumentation_tax(ck, doc):
+    raw = ck.array(doc, "", "instrumentation_tax", optional=True)
+    if raw is None:
+        return None
+    out = []
+    for i, t in enumerate(raw):
+        p = ck.join("instrumentation_tax", i)
+        reps = ck.get(t, p, "repetitions")
+        if (not isinstance(reps, list) or len(reps) != 2
+                or not all(_is_integer(n) and n >= 1 for n in reps)):
+            ck.fail(f"'{p}.repetitions' must be [repetitions with every point, with the "
+                    f"ends only], two integers >= 1, got {reps!r}")
+        totals = ck.obj(t, p, "total_p50_ns")
+        tp = ck.join(p, "total_p50_ns")
+        out.append(InstrumentationTax(
+            config=ck.string(t, p, "config"),
+            repetitions_all=int(reps[0]),
+            repetitions_ends=int(reps[1]),
+            total_all_ns=ck.number(totals, tp, "all", minimum=0),
+            total_ends_ns=ck.number(totals, tp, "ends", minimum=0),
+            tax_ns=_estimate(ck, t, p, "tax_ns", full=False),
+            tax_pct=_estimate(ck, t, p, "tax_pct", full=False),
+        ))
+    return tuple(out)
+
+
+def _stamps_of(ck, runs, aggregates):
+    """{config: "all" | "ends"}: what the runs of each configuration stamped.
+
+    A configuration's runs must agree; an aggregate without runs (unsupported) is
+    taken as stamped at every point."""
+    stamps = {}
+    for i, r in enumerate(runs):
+        first = stamps.setdefault(r.config, (r.stamps, i))
+        if first[0] != r.stamps:
+            ck.fail(f"'runs[{i}].stamps' is {r.stamps!r} but 'runs[{first[1]}].stamps' "
+                    f"of the same configuration {r.config!r} is {first[0]!r}")
+    return {a.config: stamps.get(a.config, ("all", None))[0] for a in aggregates}
+
+
+def _check_tax(ck, taxes, plan_configs):
+    for i, t in enumerate(taxes or ()):
+        if t.config not in plan_configs:
+            ck.fail(f"'instrumentation_tax[{i}].config' {t.config!r} is not a "
+                    f"configuration of 'aggregates' stamped at every point")
 
 
 def _check_cross(ck, runs, aggregates):
@@ -613,6 +981,14 @@ def parse(doc, src="<results>"):
     if not aggregates:
         ck.fail("'aggregates' is empty: nothing to report")
     _check_cross(ck, runs, aggregates)
+    stamps = _stamps_of(ck, runs, aggregates)
+    if any(v == "all" for v in stamps.values()):
+        plan_aggregates = tuple(a for a in aggregates if stamps[a.config] == "all")
+        twins = tuple(a for a in aggregates if stamps[a.config] == "ends")
+    else:  # `run --stamps ends`: the ends-only configuration is the subject itself
+        plan_aggregates, twins = aggregates, ()
+    taxes = _instrumentation_tax(ck, doc)
+    _check_tax(ck, taxes, {a.config for a in plan_aggregates})
     return Results(
         path=src,
         schema_version=int(version),
@@ -625,8 +1001,10 @@ def parse(doc, src="<results>"):
         config=_run_config(ck, doc),
         routes=_routes(ck, doc),
         runs=runs,
-        aggregates=aggregates,
+        aggregates=plan_aggregates,
         ablation=_ablation(ck, doc),
+        twins=twins,
+        instrumentation_tax=taxes,
     )
 
 
