@@ -26,7 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 PHASES_JSON = FIXTURES / "results_phases.json"
 ABLATION_JSON = FIXTURES / "results_ablation.json"
-UNSUPPORTED_JSON = FIXTURES / "results_unsupported.json"
+UNSUPPORTED_JSON = FIXTURES / "results_unsupported.json"  # written as an older harness did
+BIMODAL_JSON = FIXTURES / "results_bimodal.json"
 
 sys.path.insert(0, str(REPO))
 
@@ -449,12 +450,15 @@ def test_a_step_after_an_unsupported_phase_is_taken_vs_the_last_supported_one():
 
 
 def _single_run_config():
-    """A `fasterbench run --opt direct,lockfree` document: one non-phase config."""
+    """A `fasterbench run --opt direct,lockfree` document: one non-phase config, every
+    repetition in one process, no instrumentation tax."""
     doc = raw(PHASES_JSON)
     doc["aggregates"] = [a for a in doc["aggregates"] if a["config"] == "P2"]
     doc["runs"] = [r for r in doc["runs"] if r["config"] == "P2"]
     for entry in doc["aggregates"] + doc["runs"]:
         entry.update(config="direct+lockfree", phase=None)
+    del doc["instrumentation_tax"], doc["config"]["isolation"]
+    doc["tool"]["command"] = "run"
     return doc
 
 
@@ -610,6 +614,110 @@ def test_output_path_that_is_a_file_is_an_input_error(tmp_path):
     r = run_cli(PHASES_JSON, "--out", target)
     assert r.returncode == 2 and "not a directory" in r.stderr
     assert target.read_text() == "x"
+
+
+# -- Keys added after the first format -------------------------------------------------------
+
+def test_ends_twins_are_kept_apart_from_the_plans_configurations():
+    for path in (PHASES_JSON, ABLATION_JSON):
+        doc = raw(path)
+        twins = [a["config"] for a in doc["aggregates"] if a["config"].endswith("/ends")]
+        assert twins, path  # the fixture has them
+        results = model.load(path)
+        assert [a.config for a in results.twins] == twins
+        assert [a.config for a in results.sequence()] == PHASES
+        assert not any(a.config.endswith("/ends") for a in results.aggregates)
+        assert not any("/ends" in w for w in noise.check(results))
+        assert [t.config for t in results.instrumentation_tax] == \
+            [t["config"] for t in doc["instrumentation_tax"]]
+
+
+def test_bimodality_check_finds_two_clusters_or_none():
+    results = model.load(BIMODAL_JSON)
+    p0, p1 = results.aggregate("P0"), results.aggregate("P1")
+    assert p0.bimodal.low.repetitions == (0, 2, 4)
+    assert p0.bimodal.high.repetitions == (1, 3, 5)
+    assert p0.bimodal.low.placements == {"same CPU": 3}
+    assert p0.bimodal.high.placements == {"different CPUs": 3}
+    assert p1.bimodal is None and p1.bimodal_checked
+    old = model.load(UNSUPPORTED_JSON).aggregate("P0")
+    assert old.bimodal is None and not old.bimodal_checked
+
+
+# -- Validation of the keys added after the first format ----------------------------------
+
+def _edit_run(i, **changes):
+    return lambda d: d["runs"][i].update(changes)
+
+
+NEW_KEY_CASES = [
+    (lambda d: d["context"]["placement"].update(policy="sometimes"),
+     "'context.placement.policy' must be one of off, shared, split, got 'sometimes'"),
+    (lambda d: d["context"]["placement"]["roles"].pop("loop"),
+     "missing key 'context.placement.roles.loop'"),
+    (lambda d: d["context"]["placement"].update(cpus=[0, -1]),
+     "'context.placement.cpus[1]' must be a CPU number (an integer >= 0), got number -1"),
+    (lambda d: d["context"].update(process=[]),
+     "'context.process' must be an object, got array"),
+    (lambda d: d["context"]["process"].update(hash_seed="fixed"),
+     "'context.process.hash_seed' must be an integer >= 0 or \"random\", got string 'fixed'"),
+    (lambda d: d["context"]["process"].update(aslr="maybe"),
+     "'context.process.aslr' must be one of on, off, got 'maybe'"),
+    (lambda d: d["runs"][0]["threads"][1].update(role="boss"),
+     "'runs[0].threads[1].role' must be one of main, client, worker, loop, other, "
+     "got 'boss'"),
+    (lambda d: d["runs"][0]["threads"][1].update(migrations="2"),
+     "'runs[0].threads[1].migrations' must be null or an integer >= 0, got '2'"),
+    (lambda d: d["runs"][0]["threads"][2].pop("runqueue_ms"),
+     "missing key 'runs[0].threads[2].runqueue_ms'"),
+    (lambda d: d["runs"][0]["blocks"][3].pop("requests"),
+     "missing key 'runs[0].blocks[3].requests'"),
+    (_edit_run(0, stamps="some"),
+     "'runs[0].stamps' must be one of all, ends, got 'some'"),
+    (_edit_run(5, stamps="ends"),  # P0's second repetition (runs are interleaved)
+     "'runs[5].stamps' is 'ends' but 'runs[0].stamps' of the same configuration 'P0' "
+     "is 'all'"),
+    (lambda d: d["aggregates"][1]["noise"].update(between_share=1.5),
+     "'aggregates[1].noise.between_share' must be a fraction in [0, 1], got 1.5"),
+    (lambda d: d["aggregates"][1]["noise"].pop("within_pct"),
+     "missing key 'aggregates[1].noise.within_pct'"),
+    (lambda d: d["aggregates"][2].update(bimodal={"low": {}}),
+     "missing key 'aggregates[2].bimodal.low.repetitions'"),
+    (lambda d: d["instrumentation_tax"][0].update(config="P9"),
+     "'instrumentation_tax[0].config' 'P9' is not a configuration of 'aggregates' "
+     "stamped at every point"),
+    (lambda d: d["instrumentation_tax"][0].update(config="P0/ends"),
+     "'instrumentation_tax[0].config' 'P0/ends' is not a configuration"),
+    (lambda d: d["instrumentation_tax"][1].update(repetitions=[3]),
+     "'instrumentation_tax[1].repetitions' must be [repetitions with every point, "
+     "with the ends only], two integers >= 1, got [3]"),
+    (lambda d: d["instrumentation_tax"][2]["tax_ns"].update(ci_low=1e6),
+     "'instrumentation_tax[2].tax_ns' must satisfy ci_low <= median <= ci_high"),
+]
+
+
+@pytest.mark.parametrize("edit, message", NEW_KEY_CASES)
+def test_new_keys_are_validated_and_named(edit, message):
+    doc = raw(PHASES_JSON)
+    edit(doc)
+    with pytest.raises(model.ReportError) as e:
+        model.parse(doc, "x.json")
+    assert str(e.value).startswith("x.json: ")
+    assert message in str(e.value)
+
+
+def test_bimodal_clusters_are_validated():
+    doc = raw(BIMODAL_JSON)
+    b = raw_aggregate(doc, "P0")["bimodal"]
+    b["low"], b["high"] = b["high"], b["low"]
+    with pytest.raises(model.ReportError, match=r"'aggregates\[0\]\.bimodal' must have "
+                                                r"low\.median_ns <= high\.median_ns"):
+        model.parse(doc, "x.json")
+    doc = raw(BIMODAL_JSON)
+    raw_aggregate(doc, "P0")["bimodal"]["message"] = " "
+    with pytest.raises(model.ReportError, match=r"'aggregates\[0\]\.bimodal\.message' "
+                                                r"must not be empty"):
+        model.parse(doc, "x.json")
 
 
 # -- Model and units, directly ---------------------------------------------------------------
