@@ -24,6 +24,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter  # noqa
 
 from . import derive, plan  # noqa: E402
 from .model import PART_STAGES, PHASE_ADDS  # noqa: E402
+from .significance import Change, saving_change  # noqa: E402
 from .units import format_delta_ns, format_delta_pct, format_ns, format_pct  # noqa: E402
 
 #: Figure size in inches and resolution: 900 x 500 px, readable at 100 % zoom.
@@ -46,6 +47,17 @@ MEASURED_COLOR = "#4c72b0"
 PLAN_COLOR = "#c0392b"
 SAVING_COLOR = "#2ca02c"
 REGRESSION_COLOR = "#d62728"
+#: A step or saving whose 95 % CI includes 0: neither gained nor lost.
+NEUTRAL_COLOR = "#9a9a9a"
+#: A heatmap cell with nothing measured (an unsupported configuration).
+NOT_MEASURED_COLOR = "#ffffff"
+#: Colour and legend words of each significance.Change of a waterfall step.
+STEP_STYLE = {
+    Change.FASTER: (SAVING_COLOR, "saved by this step"),
+    Change.SLOWER: (REGRESSION_COLOR, "added by this step (regression)"),
+    Change.NONE: (NEUTRAL_COLOR, "no difference measured (the step's 95 % CI "
+                                 "includes 0)"),
+}
 #: One colour and marker per configuration in line charts (colour-blind-safe order).
 SERIES_COLORS = ("#000000", "#e69f00", "#56b4e9", "#009e73", "#cc79a7", "#0072b2",
                  "#d55e00", "#f0e442")
@@ -161,7 +173,7 @@ def waterfall(results, path):
            error_kw={"elinewidth": 1, "ecolor": "#222222"},
            label="measured total p50 (median, CI bar)", zorder=2)
     top = max((_us(s.ci_high_ns) for s in steps), default=1.0)
-    saving_done = regression_done = False
+    labelled = set()  # each kind of step gets one legend entry
     for i, s in enumerate(steps):
         ax.text(x[i], med[i] / 2, format_ns(s.total_ns), ha="center", va="center",
                 color="white", fontweight="bold", fontsize=FONT_SIZE, zorder=4)
@@ -169,25 +181,25 @@ def waterfall(results, path):
             continue
         prev = med[i - 1]
         lo, hi = min(prev, med[i]), max(prev, med[i])
-        saving = s.delta_ns <= 0
-        color = SAVING_COLOR if saving else REGRESSION_COLOR
-        label = None
-        if saving and not saving_done:
-            label, saving_done = "saved by this step", True
-        elif not saving and not regression_done:
-            label, regression_done = "added by this step (regression)", True
-        # A saving floats above the new (lower) bar; a regression lies inside the new
+        # Coloured as gained or lost only when the step's CI excludes 0.
+        color, words = STEP_STYLE[s.change]
+        label = None if s.change in labelled else words
+        labelled.add(s.change)
+        # A step down floats above the new (lower) bar; a step up lies inside the new
         # (higher) bar, so it is drawn on top of it.
-        ax.bar(x[i], hi - lo, bottom=lo, width=0.46, color=color,
-               alpha=0.35 if saving else 0.55, hatch="//", edgecolor=color, label=label,
-               zorder=1 if saving else 3)
+        down = s.delta_ns <= 0
+        step_bar = ax.bar(x[i], hi - lo, bottom=lo, width=0.46, color=color,
+                          alpha=0.35 if down else 0.55, hatch="//", edgecolor=color,
+                          label=label, zorder=1 if down else 3)
+        step_bar.patches[0].set_gid(f"step:{s.config}:{s.change.name}")
         ax.plot([x[i - 1] + 0.23, x[i] - 0.23], [prev, prev], color="#555555",
                 linestyle=":", linewidth=1, zorder=1)
         pct = "" if s.delta_pct is None else f" ({format_delta_pct(s.delta_pct)})"
+        mark = "~ " if s.change is Change.NONE else ""
         ax.text(x[i], max(hi, _us(s.ci_high_ns)) + top * 0.03,
-                f"{format_delta_ns(s.delta_ns)}{pct}\nvs "
+                f"{mark}{format_delta_ns(s.delta_ns)}{pct}\nvs "
                 f"{s.prev_config}", ha="center", va="bottom", fontsize=FONT_SIZE - 1,
-                color=color, zorder=4)
+                color=color, zorder=4, gid=f"step-label:{s.config}:{s.change.name}")
     px = [i for i, s in enumerate(steps) if s.config in plan.PLAN_TOTAL_NS]
     if px:
         py = [_us(plan.PLAN_TOTAL_NS[steps[i].config]) for i in px]
@@ -355,32 +367,66 @@ ABLATION_COLUMNS = (
 )
 
 
+def _ablation_cell(e, ns_attr, pct_attr):
+    """(Change or None for n/a, saving % median) of one heatmap cell."""
+    ns, p = getattr(e, ns_attr), getattr(e, pct_attr)
+    if ns is None or p is None:
+        return None, math.nan
+    return saving_change(ns), p.median
+
+
 @_styled
 def ablation(results, path):
-    """Heatmap: rows = optimization, columns = context, cells = stored saving."""
+    """Heatmap: rows = optimization, columns = context, cells = stored saving.
+
+    Only a saving whose 95 % CI excludes 0 takes a colour from the scale; the others
+    are grey ("no difference measured") and do not stretch the scale.
+    """
+    from matplotlib.patches import Patch, Rectangle
+
     entries = list(results.ablation or ())
     fig, ax = _figure()
-    pct = np.full((len(entries), len(ABLATION_COLUMNS)), np.nan)
+    shape = (len(entries), len(ABLATION_COLUMNS))
+    pct = np.full(shape, np.nan)  # measured savings only; NaN = neutral or n/a
+    changes = np.full(shape, None, dtype=object)
     for i, e in enumerate(entries):
         for j, (_t, ns_attr, pct_attr) in enumerate(ABLATION_COLUMNS):
-            p = getattr(e, pct_attr)
-            if p is not None:
-                pct[i, j] = p.median
+            change, median = _ablation_cell(e, ns_attr, pct_attr)
+            changes[i, j] = change
+            if change is not None and change is not Change.NONE:
+                pct[i, j] = median
     finite = pct[np.isfinite(pct)]
     vmax = max(float(np.max(np.abs(finite))) if finite.size else 1.0, 1.0)
     cmap = plt.get_cmap("RdYlGn").copy()
-    cmap.set_bad("#e0e0e0")
+    cmap.set_bad(NOT_MEASURED_COLOR)
     im = ax.imshow(np.ma.masked_invalid(pct), cmap=cmap, vmin=-vmax, vmax=vmax,
                    aspect="auto")
     for i, e in enumerate(entries):
         for j, (_t, ns_attr, pct_attr) in enumerate(ABLATION_COLUMNS):
             ns, p = getattr(e, ns_attr), getattr(e, pct_attr)
-            if ns is None or p is None:
+            change = changes[i, j]
+            if change is None:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="none",
+                                       edgecolor="#bbbbbb", hatch="//", linewidth=0,
+                                       gid=f"ablation:{e.optimization}:{ns_attr}:NA"))
                 text = "n/a"
             else:
-                text = (f"{format_delta_ns(ns.median).lstrip('+')} "
+                if change is Change.NONE:
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1,
+                                           facecolor=NEUTRAL_COLOR, alpha=0.55,
+                                           linewidth=0, gid=f"ablation:{e.optimization}"
+                                           f":{ns_attr}:{change.name}"))
+                else:
+                    # The colour comes from the image; a marker patch for the tests.
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="none",
+                                           linewidth=0, gid=f"ablation:{e.optimization}"
+                                           f":{ns_attr}:{change.name}"))
+                mark = "~ " if change is Change.NONE else ""
+                text = (f"{mark}{format_delta_ns(ns.median).lstrip('+')} "
                         f"({format_pct(p.median)})\n"
                         f"CI [{format_ns(ns.ci_low)}, {format_ns(ns.ci_high)}]")
+                if change is Change.NONE:
+                    text += "\nno difference measured"
             ax.text(j, i, text, ha="center", va="center", fontsize=FONT_SIZE - 0.5,
                     color="black")
     ax.set_xticks(range(len(ABLATION_COLUMNS)))
@@ -391,13 +437,18 @@ def ablation(results, path):
     ax.set_ylabel("optimization")
     ax.set_title("Ablation: saving of total p50 per optimization (positive = faster)")
     cbar = fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
-    cbar.set_label("saving (% of reference total p50)")
-    if not np.all(np.isfinite(pct)):
-        from matplotlib.patches import Patch
-        ax.legend([Patch(facecolor=cmap.get_bad(), edgecolor="#999999")],
-                  ["n/a: configuration not measured (unsupported)"],
-                  loc="upper center", bbox_to_anchor=(0.5, -0.11), frameon=False,
-                  fontsize=FONT_SIZE - 1)
+    cbar.set_label("saving (% of reference total p50), 95 % CI excluding 0")
+    handles, labels = [], []
+    if any(c is Change.NONE for c in changes.flat):
+        handles.append(Patch(facecolor=NEUTRAL_COLOR, alpha=0.55, edgecolor="#999999"))
+        labels.append("no difference measured (95 % CI includes 0)")
+    if any(c is None for c in changes.flat):
+        handles.append(Patch(facecolor=NOT_MEASURED_COLOR, edgecolor="#999999",
+                             hatch="//"))
+        labels.append("n/a: configuration not measured (unsupported)")
+    if handles:
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.11),
+                  frameon=False, fontsize=FONT_SIZE - 1, ncol=len(handles))
     fig.tight_layout()
     _save(fig, path)
     return Chart(path.name, [e.optimization for e in entries], [])

@@ -10,11 +10,15 @@ way.  What is derived here is arithmetic on stored values, nothing statistical:
 * a stage's share: its stored median divided by the stored total median;
 * the fraction of requests through a stage: a ratio of stored counts;
 * errors and demotions over a configuration: sums of stored per-run counts.
+
+The one statistic the report adds -- whether a step between two configurations is a
+measured difference -- lives in significance.py; steps() attaches it here.
 """
 
 from dataclasses import dataclass
 from typing import Optional
 
+from . import significance
 from .model import PART_STAGES
 
 
@@ -29,6 +33,14 @@ class Step:
     prev_config: Optional[str]  # previous supported configuration; None for the first
     delta_ns: Optional[float]  # total_ns - previous total_ns
     delta_pct: Optional[float]  # 100 * delta / previous total
+    #: The step's CI (significance.difference of the two configurations' per-repetition
+    #: total p50s); None for the first step.
+    difference: Optional[significance.Difference] = None
+
+    @property
+    def change(self):
+        """significance.Change of the step; None for the first (the reference)."""
+        return None if self.difference is None else self.difference.change
 
 
 def delta(new_ns, old_ns):
@@ -53,9 +65,21 @@ def steps(results):
             out.append(Step(a.config, t.median, t.ci_low, t.ci_high, None, None, None))
         else:
             d, pct = delta(t.median, prev.stages["total"].p50.median)
-            out.append(Step(a.config, t.median, t.ci_low, t.ci_high, prev.config, d, pct))
+            out.append(Step(a.config, t.median, t.ci_low, t.ci_high, prev.config, d, pct,
+                            difference_between(results, prev.config, a.config)))
         prev = a
     return out
+
+
+def total_p50s(results, config):
+    """The stored total p50 of each supported repetition of ``config``."""
+    return [r.stages["total"].p50_ns for r in results.runs_of(config) if r.supported]
+
+
+def difference_between(results, before, after):
+    """significance.Difference of total p50, configuration ``after`` vs ``before``."""
+    return significance.difference(total_p50s(results, before),
+                                   total_p50s(results, after))
 
 
 def stage_medians(aggregate):
@@ -113,3 +137,4 @@ def group_by_reason(aggregates):
     for a in aggregates:
         groups.setdefault(a.unsupported_reason, []).append(a.config)
     return list(groups.items())
+

@@ -11,9 +11,15 @@ from typing import List
 
 from . import derive, noise, plan
 from .model import PART_STAGES, PHASE_ADDS
+from .significance import Change, saving_change
 from .units import (MISSING, format_allocs, format_ci_ns, format_count,
                     format_delta_ns, format_delta_pct, format_ns, format_pct,
                     format_rate, format_ratio)
+
+#: What a difference whose 95 % CI includes zero is called, everywhere in the report.
+NO_DIFFERENCE = "no difference measured"
+#: Its mark in table cells, as the console's.
+NO_DIFFERENCE_MARK = "~"
 
 
 # -- Blocks -----------------------------------------------------------------------------
@@ -95,11 +101,24 @@ def config_label(aggregate):
     return aggregate.opts_label
 
 
+def difference_cell(delta_ns, delta_pct, diff, vs=None):
+    """``-4.79 µs (-95 %) vs P0, CI [-4.82 µs, -4.77 µs]``; a difference whose CI
+    includes 0 is marked ``~ ...: no difference measured``."""
+    pct = MISSING if delta_pct is None else format_delta_pct(delta_pct)
+    text = f"{format_delta_ns(delta_ns)} ({pct})"
+    if vs is not None:
+        text += f" vs {vs}"
+    text += f", CI [{format_delta_ns(diff.ci_low)}, {format_delta_ns(diff.ci_high)}]"
+    if diff.change is Change.NONE:
+        return f"{NO_DIFFERENCE_MARK} {text}: {NO_DIFFERENCE}"
+    return text
+
+
 def step_cell(step):
     if step.prev_config is None:
         return "reference"
-    pct = MISSING if step.delta_pct is None else format_delta_pct(step.delta_pct)
-    return f"{format_delta_ns(step.delta_ns)} ({pct}) vs {step.prev_config}"
+    return difference_cell(step.delta_ns, step.delta_pct, step.difference,
+                           step.prev_config)
 
 
 def allocs_cell(results, config):
@@ -134,6 +153,10 @@ _SUMMARY_NOTES = [
     "demotions are summed over repetitions; allocations/request is the range over "
     "repetitions.",
 ]
+_DIFFERENCE_NOTE = (
+    "Δ: change of the median total p50, with the 95 % CI of the difference bootstrapped "
+    f"from the repetitions' total p50s; '{NO_DIFFERENCE_MARK}' = the CI includes 0: "
+    f"{NO_DIFFERENCE}.")
 
 
 def summary_table(results):
@@ -147,7 +170,7 @@ def summary_table(results):
         else:
             rows.append(Row(cells + [MISSING], css="unsupported"))
     return Table(SUMMARY_HEADERS + ["step Δ total p50"], rows, align="ll" + "r" * 7,
-                 notes=list(_SUMMARY_NOTES))
+                 notes=_SUMMARY_NOTES + [_DIFFERENCE_NOTE])
 
 
 def others_table(results):
@@ -164,13 +187,13 @@ def others_table(results):
         if a.supported and ref is not None and ref.config != a.config:
             d, pct = derive.delta(a.stages["total"].p50.median,
                                   ref.stages["total"].p50.median)
-            pct_s = MISSING if pct is None else format_delta_pct(pct)
-            rows.append(Row(cells + [f"{format_delta_ns(d)} ({pct_s})"]))
+            diff = derive.difference_between(results, ref.config, a.config)
+            rows.append(Row(cells + [difference_cell(d, pct, diff)]))
         else:
             rows.append(Row(cells + [MISSING],
                             css="" if a.supported else "unsupported"))
     return Table(SUMMARY_HEADERS + [header], rows, align="ll" + "r" * 7,
-                 notes=list(_SUMMARY_NOTES))
+                 notes=_SUMMARY_NOTES + [_DIFFERENCE_NOTE])
 
 
 STAGE_HEADERS = ["stage", "median p50 [CI]", "share of total p50", "requests through"]
@@ -248,19 +271,29 @@ ABLATION_HEADERS = ["optimization", "alone (vs P0): saving [CI]", "alone: % [CI]
                     "left out (vs all): saving [CI]", "left out: % [CI]"]
 
 
+def saving_cells(ns, pct):
+    """The (ns, %) cells of one stored saving; a saving whose ns CI includes 0 is
+    marked ``~`` in both and named "no difference measured"."""
+    if ns is None or pct is None:
+        return ["n/a", "n/a"]
+    cells = [estimate_ns(ns), estimate_pct(pct)]
+    if saving_change(ns) is Change.NONE:
+        return [f"{NO_DIFFERENCE_MARK} {cells[0]}",
+                f"{NO_DIFFERENCE_MARK} {cells[1]}: {NO_DIFFERENCE}"]
+    return cells
+
+
 def ablation_table(results):
     rows = []
     for e in results.ablation or ():
-        rows.append(Row([
-            e.optimization,
-            estimate_ns(e.alone_saving_ns) if e.alone_saving_ns else "n/a",
-            estimate_pct(e.alone_saving_pct) if e.alone_saving_pct else "n/a",
-            estimate_ns(e.leave_out_saving_ns) if e.leave_out_saving_ns else "n/a",
-            estimate_pct(e.leave_out_saving_pct) if e.leave_out_saving_pct else "n/a",
-        ]))
+        rows.append(Row([e.optimization]
+                        + saving_cells(e.alone_saving_ns, e.alone_saving_pct)
+                        + saving_cells(e.leave_out_saving_ns, e.leave_out_saving_pct)))
     return Table(list(ABLATION_HEADERS), rows, notes=[
         "Savings of total p50 as computed and stored by the harness; positive = faster. "
-        "'alone' enables only this optimization; 'left out' enables all others."])
+        "'alone' enables only this optimization; 'left out' enables all others. "
+        f"'{NO_DIFFERENCE_MARK}' = the saving's 95 % CI includes 0: {NO_DIFFERENCE} "
+        "(grey in the heatmap)."])
 
 
 def _kv(rows):
@@ -306,6 +339,11 @@ def method_table(results):
         ("probes backend", ", ".join(backends)),
         ("clock", f"{c.clock_source}, stamp cost {format_ns(c.stamp_cost_ns)}"),
         ("probe sampling", sample),
+        ("step and Δ significance", "a bootstrap (2,000 resamples) of the difference of "
+         "the two configurations' median total p50, from the repetitions' stored total "
+         "p50s; a difference is shown as gained or lost only when its 95 % CI excludes 0 "
+         f"('{NO_DIFFERENCE_MARK}' and grey otherwise). The console's '~' asks more: "
+         "that the two configurations' own CIs do not overlap."),
     ])
 
 
@@ -349,10 +387,11 @@ def build(results, charts):
 
     b.append(Heading(2, "Summary"))
     b.append(summary_table(results))
-    b += _chart_blocks(charts["waterfall"], "waterfall of total p50 per phase",
-                       "Combined impact, measured: total p50 per phase with each step's "
-                       "change; diamonds are the plan's predictions (none for P5: "
-                       "fast-marshal is beyond the plan).")
+    caption = ("Combined impact, measured: total p50 per phase with each step's change "
+               "(green saved, red added, grey: no difference measured, the step's 95 % "
+               "CI includes 0); diamonds are the plan's predictions (none for P5: "
+               "fast-marshal is beyond the plan).")
+    b += _chart_blocks(charts["waterfall"], "waterfall of total p50 per phase", caption)
 
     b.append(Heading(2, "Per-stage breakdown"))
     b += _chart_blocks(charts["stages"], "stacked stage medians per phase",
@@ -373,7 +412,8 @@ def build(results, charts):
         if "ablation" in charts:
             b += _chart_blocks(charts["ablation"], "ablation heatmap",
                                "Saving of total p50 per optimization, alone and left "
-                               "out.")
+                               "out; grey: no difference measured (the saving's 95 % "
+                               "CI includes 0).")
         if results.ablation:
             b.append(ablation_table(results))
         others = others_table(results)
@@ -391,8 +431,10 @@ def build(results, charts):
     b.append(Paragraph("Statistics (percentiles, medians across repetitions, "
                        "confidence intervals, spreads, ablation savings) are computed "
                        "by the harness and stored in the results file; this report "
-                       "renders them and derives only step differences, shares and "
-                       "sums of stored medians.", css="note"))
+                       "renders them and derives only step differences, shares, sums "
+                       "of stored medians and one interval: the bootstrap CI of the "
+                       "difference between two configurations (see 'step and Δ "
+                       "significance').", css="note"))
     if results.routes:
         b.append(Heading(3, "Routes"))
         b.append(routes_table(results))

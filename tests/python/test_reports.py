@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +34,8 @@ sys.path.insert(0, str(REPO))
 
 import reports  # noqa: E402
 from reports import __main__ as cli  # noqa: E402
-from reports import derive, document, model, noise, plan  # noqa: E402
+from reports import derive, document, model, noise, plan, significance  # noqa: E402
+from reports.significance import Change  # noqa: E402
 from reports.units import (format_delta_ns, format_delta_pct, format_ns,  # noqa: E402
                            format_pct, format_rate, format_ratio)
 
@@ -58,6 +60,27 @@ def raw(path):
 
 def raw_aggregate(doc, config):
     return next(a for a in doc["aggregates"] if a["config"] == config)
+
+
+def raw_totals(doc, config):
+    """The stored total p50 of each supported repetition of a configuration."""
+    return [r["stages"]["total"]["p50_ns"] for r in doc["runs"]
+            if r["config"] == config and r["supported"]]
+
+
+def fmt_difference(old_config, new_config, doc, vs=True):
+    """The cell the report must show for a Δ of total p50 between two configurations:
+    stored medians, the bootstrap CI of their difference, '~' when it includes 0."""
+    old = raw_aggregate(doc, old_config)["stages"]["total"]["p50_ns"]["median"]
+    new = raw_aggregate(doc, new_config)["stages"]["total"]["p50_ns"]["median"]
+    d = significance.difference(raw_totals(doc, old_config), raw_totals(doc, new_config))
+    text = f"{format_delta_ns(new - old)} ({format_delta_pct(100 * (new - old) / old)})"
+    if vs:
+        text += f" vs {old_config}"
+    text += f", CI [{format_delta_ns(d.ci_low)}, {format_delta_ns(d.ci_high)}]"
+    if d.ci_low <= 0 <= d.ci_high:
+        return f"~ {text}: no difference measured"
+    return text
 
 
 def fmt_estimate(e):
@@ -227,11 +250,13 @@ def test_summary_table_cells_equal_the_stored_values(phases_out):
     assert summary["P0"]["allocs/request"] == "3.00"
     assert summary["P0"]["step Δ total p50"] == "reference"
     for prev, cur in zip(PHASES, PHASES[1:]):
-        old = raw_aggregate(doc, prev)["stages"]["total"]["p50_ns"]["median"]
-        new = raw_aggregate(doc, cur)["stages"]["total"]["p50_ns"]["median"]
-        assert summary[cur]["step Δ total p50"] == \
-            f"{format_delta_ns(new - old)} ({format_delta_pct(100 * (new - old) / old)}) " \
-            f"vs {prev}"
+        assert summary[cur]["step Δ total p50"] == fmt_difference(prev, cur, doc)
+    # P2 is the noisy phase: its repetitions straddle P1's, so its step is no difference.
+    assert min(raw_totals(doc, "P2")) < max(raw_totals(doc, "P1"))
+    assert summary["P2"]["step Δ total p50"].startswith("~ ")
+    assert summary["P2"]["step Δ total p50"].endswith(": no difference measured")
+    for config in ("P1", "P3", "P4"):
+        assert "~" not in summary[config]["step Δ total p50"]
 
 
 def test_stage_tables_equal_the_stored_stage_medians(phases_out):
@@ -356,11 +381,23 @@ def test_ablation_table_equals_the_stored_savings(ablation_out):
     assert list(rows) == [e["optimization"] for e in doc["ablation"]]
     for e in doc["ablation"]:
         r = rows[e["optimization"]]
-        assert r["alone (vs P0): saving [CI]"] == fmt_estimate(e["alone_saving_ns"])
-        assert r["left out (vs all): saving [CI]"] == fmt_estimate(e["leave_out_saving_ns"])
-        p = e["alone_saving_pct"]
-        assert r["alone: % [CI]"] == \
-            f"{format_pct(p['median'])} [{format_pct(p['ci_low'])}, {format_pct(p['ci_high'])}]"
+        for ns_header, pct_header, key in (
+                ("alone (vs P0): saving [CI]", "alone: % [CI]", "alone"),
+                ("left out (vs all): saving [CI]", "left out: % [CI]", "leave_out")):
+            ns, p = e[f"{key}_saving_ns"], e[f"{key}_saving_pct"]
+            ns_cell = fmt_estimate(ns)
+            pct_cell = (f"{format_pct(p['median'])} [{format_pct(p['ci_low'])}, "
+                        f"{format_pct(p['ci_high'])}]")
+            if ns["ci_low"] <= 0 <= ns["ci_high"]:  # no difference measured
+                ns_cell, pct_cell = f"~ {ns_cell}", f"~ {pct_cell}: no difference measured"
+            assert r[ns_header] == ns_cell
+            assert r[pct_header] == pct_cell
+    # The fixture's "-lockfree" is noisy: lockfree's leave-out saving straddles 0.
+    lockfree = next(e for e in doc["ablation"] if e["optimization"] == "lockfree")
+    assert lockfree["leave_out_saving_ns"]["ci_low"] < 0 < \
+        lockfree["leave_out_saving_ns"]["ci_high"]
+    assert rows["lockfree"]["left out: % [CI]"].endswith(": no difference measured")
+    assert not rows["direct"]["left out: % [CI]"].startswith("~")
     others = rows_by(tables["Ablation configurations"], "config")
     assert set(others) == {"direct", "lockfree", "subinterp", "inline-future", "-direct",
                            "-lockfree", "-subinterp", "-inline-future"}
@@ -443,10 +480,7 @@ def test_a_step_after_an_unsupported_phase_is_taken_vs_the_last_supported_one():
     rows = {r.cells[0]: r for r in document.summary_table(results).rows}
     assert rows["P3"].css == "unsupported"
     assert rows["P3"].cells[2] == f"unsupported: {reason}"
-    p2 = raw_aggregate(doc, "P2")["stages"]["total"]["p50_ns"]["median"]
-    p4 = raw_aggregate(doc, "P4")["stages"]["total"]["p50_ns"]["median"]
-    assert rows["P4"].cells[-1] == \
-        f"{format_delta_ns(p4 - p2)} ({format_delta_pct(100 * (p4 - p2) / p2)}) vs P2"
+    assert rows["P4"].cells[-1] == fmt_difference("P2", "P4", doc)
 
 
 def _single_run_config():
@@ -614,6 +648,139 @@ def test_output_path_that_is_a_file_is_an_input_error(tmp_path):
     r = run_cli(PHASES_JSON, "--out", target)
     assert r.returncode == 2 and "not a directory" in r.stderr
     assert target.read_text() == "x"
+
+
+# -- Differences: gained or lost only when the CI excludes 0 --------------------------------
+
+def test_difference_with_fewer_than_three_values_is_the_range_over_all_pairs():
+    d = significance.difference([100.0, 110.0], [90.0])
+    assert (d.median, d.ci_low, d.ci_high) == (-15.0, -20.0, -10.0)
+    assert d.pct == pytest.approx(-100 * 15 / 105)
+    assert d.change is Change.FASTER
+    d = significance.difference([100.0, 110.0], [95.0, 120.0])
+    assert (d.ci_low, d.ci_high) == (-15.0, 20.0) and d.change is Change.NONE
+
+
+def test_difference_bootstraps_the_median_difference_reproducibly():
+    before, after = [100.0, 101.0, 102.0, 103.0, 104.0], [200.0, 201.0, 202.0, 203.0, 204.0]
+    d = significance.difference(before, after)
+    assert d.median == 100.0 and d.change is Change.SLOWER
+    # Every resample's medians are values of the samples: the CI lies within the pairs.
+    assert 96.0 <= d.ci_low <= d.median <= d.ci_high <= 104.0
+    assert significance.difference(before, after) == d  # seeded
+    same = significance.difference(before, list(reversed(before)))
+    assert same.ci_low < 0 < same.ci_high and same.change is Change.NONE
+    with pytest.raises(ValueError):
+        significance.difference([], [1.0])
+
+
+def test_a_ci_touching_zero_is_no_difference_as_on_the_console():
+    assert significance.latency_change(0.0, 10.0) is Change.NONE
+    assert significance.latency_change(-10.0, 0.0) is Change.NONE
+    assert significance.latency_change(-10.0, -1.0) is Change.FASTER
+    assert significance.latency_change(1.0, 10.0) is Change.SLOWER
+    e = model.Estimate(median=5.0, ci_low=0.0, ci_high=11.0)
+    assert significance.saving_change(e) is Change.NONE
+
+
+def _captured_figures(monkeypatch):
+    """Keep the figures the chart functions draw instead of saving and closing them."""
+    from reports import charts
+
+    figures = []
+    monkeypatch.setattr(charts, "_save", lambda fig, path: figures.append(fig))
+    return charts, figures
+
+
+def _patches_by_gid(fig, prefix):
+    return {p.get_gid(): p for ax in fig.axes for p in ax.patches
+            if (p.get_gid() or "").startswith(prefix)}
+
+
+def _legend_texts(fig):
+    return [t.get_text() for ax in fig.axes if ax.get_legend()
+            for t in ax.get_legend().get_texts()]
+
+
+def _same_color(a, b):
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(a) == pytest.approx(to_rgb(b))
+
+
+def test_waterfall_colours_a_step_only_when_its_ci_excludes_zero(monkeypatch, tmp_path):
+    charts, figures = _captured_figures(monkeypatch)
+    charts.waterfall(model.load(PHASES_JSON), tmp_path / "w.png")
+    fig = figures.pop()
+    steps = _patches_by_gid(fig, "step:")
+    assert set(steps) == {"step:P1:FASTER", "step:P2:NONE", "step:P3:FASTER",
+                          "step:P4:FASTER"}
+    assert _same_color(steps["step:P2:NONE"].get_facecolor(), charts.NEUTRAL_COLOR)
+    assert _same_color(steps["step:P1:FASTER"].get_facecolor(), charts.SAVING_COLOR)
+    labels = {t.get_gid(): t.get_text() for t in fig.axes[0].texts if t.get_gid()}
+    assert labels["step-label:P2:NONE"].startswith("~ ")
+    assert _same_color(next(t for t in fig.axes[0].texts
+                            if t.get_gid() == "step-label:P2:NONE").get_color(),
+                       charts.NEUTRAL_COLOR)
+    assert not labels["step-label:P1:FASTER"].startswith("~")
+    assert "no difference measured (the step's 95 % CI includes 0)" in _legend_texts(fig)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_waterfall_colours_a_measured_regression_red(monkeypatch, tmp_path):
+    doc = raw(PHASES_JSON)
+    for entry in doc["runs"]:  # P3 made 60 % slower than P2, far beyond the noise
+        if entry["config"] == "P3":
+            entry["stages"]["total"]["p50_ns"] *= 1.6
+    agg = raw_aggregate(doc, "P3")["stages"]["total"]["p50_ns"]
+    for k in ("median", "ci_low", "ci_high", "min", "max"):
+        agg[k] *= 1.6
+    charts, figures = _captured_figures(monkeypatch)
+    charts.waterfall(model.parse(doc, "slow_p3.json"), tmp_path / "w.png")
+    fig = figures.pop()
+    steps = _patches_by_gid(fig, "step:")
+    assert _same_color(steps["step:P3:SLOWER"].get_facecolor(), charts.REGRESSION_COLOR)
+    assert "added by this step (regression)" in _legend_texts(fig)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_ablation_heatmap_greys_a_saving_whose_ci_straddles_zero(monkeypatch, tmp_path):
+    results = model.load(ABLATION_JSON)
+    charts, figures = _captured_figures(monkeypatch)
+    charts.ablation(results, tmp_path / "a.png")
+    fig = figures.pop()
+    cells = _patches_by_gid(fig, "ablation:")
+    neutral = cells["ablation:lockfree:leave_out_saving_ns:NONE"]
+    assert _same_color(neutral.get_facecolor(), charts.NEUTRAL_COLOR)
+    assert "ablation:direct:alone_saving_ns:FASTER" in cells
+    # A neutral cell takes no colour from the scale (the image is masked there) ...
+    image = fig.axes[0].images[0].get_array()
+    row = [e.optimization for e in results.ablation].index("lockfree")
+    assert np.ma.is_masked(image[row, 1]) and not np.ma.is_masked(image[row, 0])
+    # ... and says so, in the cell and in the legend.
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("~ 410 ns (6.7 %)") and t.endswith("no difference measured")
+               for t in texts)
+    assert "no difference measured (95 % CI includes 0)" in _legend_texts(fig)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_ablation_configurations_mark_a_difference_inside_the_noise():
+    doc = raw(ABLATION_JSON)
+    doc["runs"] = [r for r in doc["runs"] if r["config"] != "subinterp"] + [
+        dict(r, config="subinterp", opts=["subinterp"]) for r in doc["runs"]
+        if r["config"] == "P0"]  # subinterp alone measured exactly as P0
+    p0 = raw_aggregate(doc, "P0")
+    raw_aggregate(doc, "subinterp")["stages"] = copy.deepcopy(p0["stages"])
+    results = model.parse(doc, "x.json")
+    rows = {r.cells[0]: r.cells[-1] for r in document.others_table(results).rows}
+    assert rows["subinterp"] == fmt_difference("P0", "subinterp", doc, vs=False)
+    assert rows["subinterp"].startswith("~ 0 ns (0.0 %)")
+    assert rows["lockfree"] == fmt_difference("P0", "lockfree", doc, vs=False)
+    assert not rows["lockfree"].startswith("~")
 
 
 # -- Keys added after the first format -------------------------------------------------------
