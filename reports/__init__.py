@@ -7,8 +7,8 @@ Usage: ``python3 -m reports RESULTS.json --out DIR`` (see __main__.py), or::
 
 Modules by role (after psf/pyperf): model (load + validate the JSON), derive (the only
 arithmetic on stored values), significance (the one interval the report computes: is a
-step between two configurations a measured difference?), noise (stability
-warnings), plan (the plan's predicted figures), units (number formatting),
+step between two configurations a measured difference?), noise (stability and
+bimodality warnings), plan (the plan's predicted figures), units (number formatting),
 document (the report as data), charts, markdown, html (renderers) and output (atomic
 write of the directory).
 """

@@ -49,6 +49,8 @@ SAVING_COLOR = "#2ca02c"
 REGRESSION_COLOR = "#d62728"
 #: A step or saving whose 95 % CI includes 0: neither gained nor lost.
 NEUTRAL_COLOR = "#9a9a9a"
+#: Marks a configuration whose repetitions formed two clusters.
+BIMODAL_COLOR = "#b00000"
 #: A heatmap cell with nothing measured (an unsupported configuration).
 NOT_MEASURED_COLOR = "#ffffff"
 #: Colour and legend words of each significance.Change of a waterfall step.
@@ -216,7 +218,15 @@ def waterfall(results, path):
             ax.text(x[i] + 0.34, _us(s.ci_high_ns), "no plan\nprediction", rotation=90, ha="center",
                     va="bottom", fontsize=FONT_SIZE - 3, color=PLAN_COLOR, zorder=4)
     ax.set_xticks(x)
-    ax.set_xticklabels([_xlabel(results.aggregate(s.config)) for s in steps])
+    # A configuration whose repetitions fell into two clusters is flagged under its bar:
+    # its median lies between them and describes neither (the report's warning says more).
+    bimodal = [results.aggregate(s.config).bimodal is not None for s in steps]
+    ax.set_xticklabels([_xlabel(results.aggregate(s.config))
+                        + ("\n⚠ bimodal" if b else "") for s, b in zip(steps, bimodal)])
+    for tick, b in zip(ax.get_xticklabels(), bimodal):
+        if b:
+            tick.set_color(BIMODAL_COLOR)
+            tick.set_gid("bimodal-tick")
     ax.set_xlim(-0.6, max(len(steps) - 0.15, 0.85))
     ax.set_ylim(0, top * 1.28)
     ax.yaxis.set_major_formatter(_us_formatter())

@@ -9,12 +9,14 @@ way.  What is derived here is arithmetic on stored values, nothing statistical:
   not additive, so this sum is shown beside the stored total, never instead of it);
 * a stage's share: its stored median divided by the stored total median;
 * the fraction of requests through a stage: a ratio of stored counts;
-* errors and demotions over a configuration: sums of stored per-run counts.
+* errors and demotions over a configuration: sums of stored per-run counts;
+* where a run's hand-offs went: a classification of its threads' stored CPUs.
 
 The one statistic the report adds -- whether a step between two configurations is a
 measured difference -- lives in significance.py; steps() attaches it here.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
@@ -138,3 +140,37 @@ def group_by_reason(aggregates):
         groups.setdefault(a.unsupported_reason, []).append(a.config)
     return list(groups.items())
 
+
+#: Hand-off roles: a request passes from a client thread to a worker (P0's executor).
+_HANDOFF_ROLES = ("client", "worker")
+
+
+def handoff_placement(run):
+    """Where a run's client -> worker hand-offs went, from its threads' cpus_seen.
+
+    The same classification as the harness's (harness/placement/placement.h
+    handoff_placement), so the report's counts match the bimodality message:
+    "same CPU", "different CPUs", "moved" (a client or worker ran on more than one
+    CPU), "mixed", "no worker ran" (the direct path: no hand-off), or None when the run
+    recorded no threads.
+    """
+    if run.threads is None:
+        return None
+    cpus = {role: set() for role in _HANDOFF_ROLES}
+    for t in run.threads:
+        if t.role not in _HANDOFF_ROLES or not t.cpus_seen:
+            continue  # not a hand-off thread, or it did not run in the measured part
+        if len(t.cpus_seen) > 1:
+            return "moved"
+        cpus[t.role].add(t.cpus_seen[0])
+    if not cpus["worker"]:
+        return "no worker ran"
+    if len(cpus["client"]) == 1 and cpus["client"] == cpus["worker"]:
+        return "same CPU"
+    return "mixed" if cpus["client"] & cpus["worker"] else "different CPUs"
+
+
+def handoff_counts(results, config):
+    """Counter {placement: repetitions} over the supported runs that recorded threads."""
+    return Counter(p for p in (handoff_placement(r) for r in results.runs_of(config)
+                               if r.supported) if p is not None)

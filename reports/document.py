@@ -13,13 +13,15 @@ from . import derive, noise, plan
 from .model import PART_STAGES, PHASE_ADDS
 from .significance import Change, saving_change
 from .units import (MISSING, format_allocs, format_ci_ns, format_count,
-                    format_delta_ns, format_delta_pct, format_ns, format_pct,
-                    format_rate, format_ratio)
+                    format_cpus, format_delta_ns, format_delta_pct, format_ms,
+                    format_ns, format_pct, format_rate, format_ratio)
 
 #: What a difference whose 95 % CI includes zero is called, everywhere in the report.
 NO_DIFFERENCE = "no difference measured"
 #: Its mark in table cells, as the console's.
 NO_DIFFERENCE_MARK = "~"
+#: Shown for a key the results file does not have (written by an older harness).
+NOT_RECORDED = "not recorded"
 
 
 # -- Blocks -----------------------------------------------------------------------------
@@ -321,6 +323,95 @@ def environment_table(results):
     ])
 
 
+#: What each --pin policy does, in the report's words.
+PIN_MEANING = {
+    "off": "the OS places the threads",
+    "shared": "every pipeline thread on one CPU",
+    "split": "clients and workers on separate CPUs",
+}
+
+
+def placement_text(placement):
+    """``shared (every pipeline thread on one CPU) within CPUs 0,1: clients on 0 ·
+    workers on 0 · event loops on 0``, or "not recorded"."""
+    if placement is None:
+        return NOT_RECORDED
+    r = placement.roles
+    return (f"{placement.policy} ({PIN_MEANING[placement.policy]}) within CPUs "
+            f"{format_cpus(placement.cpus)}: clients on {format_cpus(r['client'])} · "
+            f"workers on {format_cpus(r['worker'])} · event loops on "
+            f"{format_cpus(r['loop'])}")
+
+
+#: Where a hash seed came from (context.process.hash_seed_source), in words.
+_SEED_SOURCE = {"--hash-seed": "set by --hash-seed", "PYTHONHASHSEED":
+                "from PYTHONHASHSEED", "default": "the default"}
+
+
+def hygiene_rows(process):
+    """Method rows for context.process: hash seed, ASLR, environment."""
+    if process is None:
+        return [("hash seed, ASLR, environment", NOT_RECORDED)]
+    seed = process.hash_seed
+    source = _SEED_SOURCE.get(process.hash_seed_source, process.hash_seed_source)
+    seed_text = (f"random, each process its own ({source})" if seed == "random"
+                 else f"{seed}, fixed ({source})")
+    aslr = {"off": "off: the same addresses in every process",
+            "on": "on: addresses differ from process to process"}[process.aslr]
+    if process.reexecuted:
+        aslr += " (the process re-executed itself to turn it off)"
+    env = {"fixed": "fixed", "inherited": "inherited from the shell"}[process.environment]
+    return [
+        ("hash seed (PYTHONHASHSEED)", seed_text),
+        ("ASLR", aslr),
+        ("environment", f"{env}: {format_count(process.arg_env_bytes)} bytes of "
+                        f"arguments and environment"),
+    ]
+
+
+def tax_cell(t):
+    """One configuration's instrumentation tax: ns and % of total with CIs, and the
+    two totals it is the difference of."""
+    text = (f"{format_delta_ns(t.tax_ns.median)} "
+            f"[{format_delta_ns(t.tax_ns.ci_low)}, {format_delta_ns(t.tax_ns.ci_high)}] "
+            f"= {estimate_pct(t.tax_pct)} of total p50 ({format_ns(t.total_all_ns)} "
+            f"with every point, {format_ns(t.total_ends_ns)} with the ends only; "
+            f"{t.repetitions_all} + {t.repetitions_ends} repetitions)")
+    change = saving_change(t.tax_ns)  # "saving" = all - ends: positive = a cost
+    if change is Change.NONE:
+        return f"no tax measured (the CI includes 0): {NO_DIFFERENCE_MARK} {text}"
+    if change is Change.SLOWER:
+        return f"negative (faster with every point): {text}"
+    return text
+
+
+#: Said of the stages when the runs stamped the ends only.
+ENDS_ONLY = ("arrive and response_ready only (--stamps ends): total is measured, the "
+             "stages between are not")
+
+
+def tax_rows(results):
+    """Method rows for the instrumentation tax, one per configuration."""
+    taxes = results.instrumentation_tax
+    if taxes is None and results.tool_command.startswith("run"):
+        return [("instrumentation tax", "not measured: `run` measures one stamping; "
+                 "`phases` measures each configuration twice (every point, ends only)")]
+    if taxes is None and results.context.process is not None:
+        # A harness that records process hygiene measures the tax unless told not to.
+        return [("instrumentation tax", "not measured (phases --no-instrumentation-tax)")]
+    if taxes is None:
+        return [("instrumentation tax", NOT_RECORDED)]
+    if not taxes:
+        return [("instrumentation tax", "not measured in this invocation (no "
+                 "configuration has an '/ends' twin)")]
+    rows = [("instrumentation tax", "what the stage points cost a request: total p50 "
+             "stamped at every point − stamped at arrive and response_ready only "
+             "(an '/ends' twin of each configuration, interleaved, fresh processes); "
+             "95 % CIs")]
+    rows += [(f"instrumentation tax, {t.config}", tax_cell(t)) for t in taxes]
+    return rows
+
+
 def method_table(results):
     cfg, c = results.config, results.context
     backends = sorted({r.probe_backend for r in results.runs if r.supported
@@ -328,23 +419,171 @@ def method_table(results):
     sample = "every request" if cfg.probe_sample <= 1 else f"1 in {cfg.probe_sample} requests"
     tool = " ".join(x for x in (results.tool_name, results.tool_version,
                                 results.tool_command) if x)
+    isolation = ("each repetition in its own process" if cfg.isolation == "process"
+                 else "all repetitions in one process")
     return _kv([
         ("tool", tool or MISSING),
-        ("repetitions", str(cfg.repetitions)),
+        ("repetitions", f"{cfg.repetitions} ({isolation})"),
         ("requests per repetition", format_count(cfg.requests)),
         ("warm-up requests (excluded)", format_count(cfg.warmup)),
         ("clients", str(cfg.clients)),
         ("workers", str(cfg.workers)),
         ("seed", str(cfg.seed)),
+        ("placement (--pin)", placement_text(c.placement)),
+        *hygiene_rows(c.process),
         ("probes backend", ", ".join(backends)),
         ("clock", f"{c.clock_source}, stamp cost {format_ns(c.stamp_cost_ns)}"),
         ("probe sampling", sample),
+        ("stage points stamped", ENDS_ONLY if results.stamped_ends_only()
+         else "every point"),
+        *tax_rows(results),
         ("step and Δ significance", "a bootstrap (2,000 resamples) of the difference of "
          "the two configurations' median total p50, from the repetitions' stored total "
          "p50s; a difference is shown as gained or lost only when its 95 % CI excludes 0 "
          f"('{NO_DIFFERENCE_MARK}' and grey otherwise). The console's '~' asks more: "
          "that the two configurations' own CIs do not overlap."),
     ])
+
+
+# -- Noise budget and threads -------------------------------------------------------------
+
+def _between_words(results):
+    """(column header, phrase) for the between part: processes under ``phases``,
+    repetitions of one process under ``run``."""
+    if results.config.isolation == "process":
+        return "between processes", "between processes (each repetition its own)"
+    return ("between repetitions (one process)",
+            "between repetitions, all in one process")
+
+
+def populations_cell(a):
+    if not a.bimodal_checked:
+        return NOT_RECORDED
+    if a.bimodal is None:
+        return "one"
+    lo, hi = a.bimodal.low, a.bimodal.high
+    return (f"two: {len(lo.repetitions)} at {format_ns(lo.median_ns)}, "
+            f"{len(hi.repetitions)} at {format_ns(hi.median_ns)}")
+
+
+def noise_table(results):
+    """Per configuration of the plan: within vs between, share, populations."""
+    between_header, _ = _between_words(results)
+    rows = []
+    for a in results.sequence() + results.others():
+        if not a.supported:
+            rows.append(Row([a.config, unsupported_cell(a)] + [MISSING] * 4,
+                            css="unsupported"))
+            continue
+        n = a.noise
+        if n is None:
+            rows.append(Row([a.config, NOT_RECORDED, MISSING, MISSING, MISSING,
+                             populations_cell(a)]))
+            continue
+        share = MISSING if n.between_share is None else format_pct(100 * n.between_share)
+        rows.append(Row([
+            a.config,
+            f"{n.repetitions} × {n.blocks_per_repetition}",
+            format_pct(n.within_pct), format_pct(n.between_pct), share,
+            populations_cell(a),
+        ], css="alert" if a.bimodal is not None else ""))
+    return Table(["config", "repetitions × blocks", "within one repetition",
+                  between_header, "share of variance between", "populations"],
+                 rows, align="lrrrrl")
+
+
+def noise_blocks(results):
+    """The "Noise budget" section's blocks (without its heading)."""
+    _, between = _between_words(results)
+    if not any(a.noise is not None for a in results.aggregates):
+        return [Paragraph(f"{NOT_RECORDED.capitalize()}: these results carry no noise "
+                          f"budget (written by a harness without it).", css="note")]
+    blocks = [Paragraph(
+        "Where the spread of total p50 comes from. Each repetition's measured requests "
+        "are split into consecutive blocks with their own total p50: 'within' is the "
+        "blocks' coefficient of variation inside one repetition (drift and noise "
+        f"while a process runs), 'between' that of the repetitions' means, {between}, "
+        "beyond what the block noise explains. A large share between says the process "
+        "(where its threads ran, its memory layout) decides the number; then more "
+        "repetitions help, longer ones do not. 'Populations: two' means the "
+        "repetitions fell into separate clusters (see the warning at the top)."),
+        noise_table(results)]
+    if results.twins:
+        blocks.append(Paragraph("The instrumentation-tax twins ('/ends') are left out "
+                                "here; they only feed the tax in the Method table.",
+                                css="note"))
+    return blocks
+
+
+#: Thread roles shown in the threads tables (main and unnamed threads do no requests).
+PIPELINE_ROLES = ("client", "worker", "loop")
+
+
+def handoffs_cell(results, config):
+    """``same CPU in 5 of 5 repetitions``, ``same CPU in 3, different CPUs in 2 of 5
+    repetitions``; NOT_RECORDED without threads."""
+    counts = derive.handoff_counts(results, config)
+    total = sum(counts.values())
+    if not total:
+        return NOT_RECORDED
+    parts = ", ".join(f"{where} in {n}" for where, n in counts.most_common())
+    return f"{parts} of {total} repetition{'s' if total != 1 else ''}"
+
+
+def _first_run(results, config):
+    return next((r for r in results.runs_of(config)
+                 if r.supported and r.threads is not None), None)
+
+
+def threads_table(results, configs):
+    """The pipeline threads of each configuration's first repetition."""
+    rows = []
+    idle = []
+    for a in configs:
+        run = _first_run(results, a.config)
+        if run is None:
+            continue
+        for t in run.threads:
+            if t.role not in PIPELINE_ROLES:
+                continue
+            if not t.cpus_seen:
+                idle.append(f"{a.config} {t.name}")
+                continue
+            rows.append(Row([
+                a.config, t.name, format_cpus(t.cpus_seen), format_cpus(t.affinity),
+                "not exposed" if t.migrations is None else format_count(t.migrations),
+                f"{format_count(t.voluntary_switches)} / "
+                f"{format_count(t.involuntary_switches)}",
+                format_ms(t.run_ms), format_ms(t.runqueue_ms),
+            ]))
+    notes = ["CPUs seen: where the thread ran during the measured requests; affinity: "
+             "where it was allowed to. Switches: voluntary (it waited) / involuntary "
+             "(preempted). Runqueue: time runnable but waiting for a CPU."]
+    if idle:
+        notes.append("Idle in the measured part (not shown): " + ", ".join(idle) + ".")
+    return Table(["config", "thread", "CPUs seen", "affinity", "migrations",
+                  "switches vol / invol", "on CPU", "runqueue"], rows,
+                 align="llrrrrrr", notes=notes)
+
+
+def threads_blocks(results):
+    """The "Threads and placement" section's blocks (without its heading)."""
+    blocks = [Paragraph(f"Placement: {placement_text(results.context.placement)}.")]
+    if not any(r.threads is not None for r in results.runs):
+        blocks.append(Paragraph(f"Threads: {NOT_RECORDED} (results written by a harness "
+                                f"without the thread census).", css="note"))
+        return blocks
+    supported = [a for a in results.sequence() + results.others() if a.supported]
+    blocks.append(Table(["config", "client → worker hand-offs"],
+                        [Row([a.config, handoffs_cell(results, a.config)])
+                         for a in supported], align="ll", notes=[
+        "Where each repetition's hand-offs ran: 'same CPU' (every client and worker "
+        "stayed on one CPU), 'different CPUs', 'moved' (a client or worker ran on "
+        "more than one CPU), 'no worker ran' (the direct path: no hand-off)."]))
+    blocks.append(Heading(3, "Threads of the first repetition"))
+    blocks.append(threads_table(results, [a for a in results.sequence()
+                                          if a.supported]))
+    return blocks
 
 
 def routes_table(results):
@@ -379,10 +618,13 @@ def build(results, charts):
                        f"{results.path}."))
 
     b.append(Heading(2, "Noise warnings"))
-    warnings = noise.check(results)
+    split = noise.two_populations(results)
+    warnings = noise.stability(results)
+    if split:
+        b.append(Bullets(split, css="bimodal"))
     if warnings:
         b.append(Bullets(warnings, css="warnings"))
-    else:
+    if not split and not warnings:
         b.append(Paragraph("None: repetitions agree and the machine was quiet."))
 
     b.append(Heading(2, "Summary"))
@@ -391,9 +633,19 @@ def build(results, charts):
                "(green saved, red added, grey: no difference measured, the step's 95 % "
                "CI includes 0); diamonds are the plan's predictions (none for P5: "
                "fast-marshal is beyond the plan).")
+    if any(a.bimodal is not None for a in results.sequence()):
+        caption += (" '⚠ bimodal' under a bar: its repetitions formed two clusters, and "
+                    "its median describes neither.")
     b += _chart_blocks(charts["waterfall"], "waterfall of total p50 per phase", caption)
 
+    b.append(Heading(2, "Noise budget"))
+    b += noise_blocks(results)
+
     b.append(Heading(2, "Per-stage breakdown"))
+    if results.stamped_ends_only():
+        b.append(Paragraph("These runs stamped arrive and response_ready only "
+                           "(--stamps ends): total is a measurement, the stage figures "
+                           "below are not.", css="unsupported"))
     b += _chart_blocks(charts["stages"], "stacked stage medians per phase",
                        "Median p50 of each stage, stacked, with the measured total p50.")
     for a in results.sequence():
@@ -406,6 +658,9 @@ def build(results, charts):
     b.append(Heading(2, "Latency percentiles"))
     b += _chart_blocks(charts["percentiles"], "total latency by percentile",
                        "Total latency from p50 to p99.9, one line per repetition.")
+
+    b.append(Heading(2, "Threads and placement"))
+    b += threads_blocks(results)
 
     if results.ablation is not None or results.others():
         b.append(Heading(2, "Ablation"))

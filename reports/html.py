@@ -21,6 +21,7 @@ table { border-collapse: collapse; margin: .6em 0; font-size: .9em; }
 th, td { border: 1px solid #d0d0d0; padding: .25em .6em; vertical-align: top; }
 th { background: #f0f3f8; text-align: left; }
 td.r { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.r:last-child { white-space: normal; min-width: 12em; }  /* long Δ and CI cells */
 tr.unsupported td { background: #fdf1e6; color: #7f3b00; font-style: italic;
                    white-space: normal; }
 tr.derived td { color: #555; font-style: italic; }
@@ -29,6 +30,11 @@ p.note, p.tnote { color: #555; font-size: .85em; }
 p.unsupported { color: #7f3b00; font-style: italic; }
 ul.warnings li { color: #8a4b00; }
 ul.warnings li::marker { content: "⚠ "; }
+ul.bimodal { list-style: none; padding: .5em .9em; margin: .6em 0;
+             border: 1px solid #d62728; border-left: 6px solid #d62728;
+             background: #fdecea; color: #7f0000; font-weight: 600; }
+ul.bimodal li::before { content: "⚠ bimodal: "; }
+tr.alert td { background: #fdecea; color: #7f0000; }
 figure { margin: 1em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { color: #444; font-size: .9em; }

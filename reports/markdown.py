@@ -33,7 +33,8 @@ def render(doc):
         elif isinstance(b, Paragraph):
             parts.append((f"_{b.text}_" if b.css == "note" else b.text) + "\n")
         elif isinstance(b, Bullets):
-            prefix = "- **warning:** " if b.css == "warnings" else "- "
+            prefix = {"warnings": "- **warning:** ",
+                      "bimodal": "- **⚠ bimodal:** "}.get(b.css, "- ")
             parts.append("\n".join(prefix + item for item in b.items) + "\n")
         elif isinstance(b, Table):
             parts.append(_table(b))

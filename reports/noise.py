@@ -25,8 +25,23 @@ MAX_OTHER_SHARE_PCT = 10.0
 OPTIMIZED_BUILD_TYPES = ("Release", "RelWithDebInfo", "MinSizeRel")
 
 
+def two_populations(results):
+    """The harness's bimodality warnings, one per configuration whose repetitions fell
+    into two clusters (its message names both and where each had its hand-offs).
+
+    The instrumentation-tax twins are included: a split there makes the tax unreliable.
+    """
+    return [a.bimodal.message for a in results.aggregates + results.twins
+            if a.bimodal is not None]
+
+
 def check(results):
-    """Return the list of noise warnings for a Results object (may be empty)."""
+    """Every noise warning: two_populations() first, then stability()."""
+    return two_populations(results) + stability(results)
+
+
+def stability(results):
+    """The pyperf-like checks of stored spreads, repetitions, steal, residual, errors."""
     warnings = []
     ctx = results.context
 
@@ -63,7 +78,8 @@ def check(results):
                             f"{format_pct(a.throughput.spread_pct)} of the median "
                             f"(> {format_pct(MAX_SPREAD_PCT)}): results may be unstable")
         other = a.p50("other")
-        if other is not None and total.p50.median > 0:
+        ends_only = any(r.stamps == "ends" for r in results.runs_of(a.config))
+        if other is not None and total.p50.median > 0 and not ends_only:
             share = 100.0 * other.median / total.p50.median
             if share > MAX_OTHER_SHARE_PCT:
                 warnings.append(f"{a.config} closure residual 'other' is "

@@ -114,3 +114,25 @@ def format_count(n):
 def format_allocs(a):
     """Format allocations per request: ``3.00``."""
     return f"{a:.2f}"
+
+
+def format_cpus(cpus):
+    """Format a list of CPU numbers as the kernel does: ``0``, ``0,1``, ``0-3,6``.
+
+    An empty list reads ``none``."""
+    cpus = sorted(set(cpus))
+    if not cpus:
+        return "none"
+    parts, start = [], cpus[0]
+    for prev, cur in zip(cpus, cpus[1:] + [None]):
+        if cur is not None and cur == prev + 1:
+            continue
+        parts.append(str(start) if start == prev else
+                     f"{start},{prev}" if prev == start + 1 else f"{start}-{prev}")
+        start = cur
+    return ",".join(parts)
+
+
+def format_ms(ms):
+    """Format a duration given in milliseconds, as format_ns does: ``125 ms``."""
+    return format_ns(ms * 1e6)

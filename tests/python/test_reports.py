@@ -36,8 +36,9 @@ import reports  # noqa: E402
 from reports import __main__ as cli  # noqa: E402
 from reports import derive, document, model, noise, plan, significance  # noqa: E402
 from reports.significance import Change  # noqa: E402
-from reports.units import (format_delta_ns, format_delta_pct, format_ns,  # noqa: E402
-                           format_pct, format_rate, format_ratio)
+from reports.units import (format_count, format_delta_ns,  # noqa: E402
+                           format_delta_pct, format_ns, format_pct, format_rate,
+                           format_ratio)
 
 BASE_FILES = {"report.md", "report.html", "waterfall.png", "stages.png",
               "percentiles.png"}
@@ -158,6 +159,14 @@ def unsupported_out(tmp_path_factory):
     files, _warnings = reports.render(UNSUPPORTED_JSON, out)
     assert {f.name for f in files} == BASE_FILES
     return out
+
+
+@pytest.fixture(scope="module")
+def bimodal_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bimodal") / "report"
+    r = run_cli(BIMODAL_JSON, "--out", out)
+    assert r.returncode == 0, r.stderr
+    return out, r.stdout
 
 
 @pytest.fixture(scope="module")
@@ -363,7 +372,7 @@ def test_environment_and_method_tables_show_the_context(phases_out):
     assert env["steal time"] == format_pct(c["steal_pct"])
     assert "FASTERBENCH_OPT_DIRECT=ON" in env["CMake options"]
     method = {r["item"]: r["value"] for r in tables["Method"]}
-    assert method["repetitions"] == str(cfg["repetitions"])
+    assert method["repetitions"] == f"{cfg['repetitions']} (each repetition in its own process)"
     assert method["requests per repetition"] == f"{cfg['requests']:,}"
     assert method["warm-up requests (excluded)"] == f"{cfg['warmup']:,}"
     assert method["clients"] == str(cfg["clients"]) and method["workers"] == str(cfg["workers"])
@@ -783,20 +792,122 @@ def test_ablation_configurations_mark_a_difference_inside_the_noise():
     assert not rows["lockfree"].startswith("~")
 
 
-# -- Keys added after the first format -------------------------------------------------------
+# -- Method table: placement, hygiene, instrumentation tax ----------------------------------
 
-def test_ends_twins_are_kept_apart_from_the_plans_configurations():
-    for path in (PHASES_JSON, ABLATION_JSON):
-        doc = raw(path)
-        twins = [a["config"] for a in doc["aggregates"] if a["config"].endswith("/ends")]
-        assert twins, path  # the fixture has them
-        results = model.load(path)
-        assert [a.config for a in results.twins] == twins
-        assert [a.config for a in results.sequence()] == PHASES
-        assert not any(a.config.endswith("/ends") for a in results.aggregates)
-        assert not any("/ends" in w for w in noise.check(results))
-        assert [t.config for t in results.instrumentation_tax] == \
-            [t["config"] for t in doc["instrumentation_tax"]]
+def _method(out):
+    return {r["item"]: r["value"]
+            for r in md_tables((out / "report.md").read_text())["Method"]}
+
+
+def test_method_table_states_placement_hygiene_and_the_instrumentation_tax(phases_out):
+    doc = raw(PHASES_JSON)
+    method = _method(phases_out)
+    assert method["placement (--pin)"] == (
+        "shared (every pipeline thread on one CPU) within CPUs 0,1: clients on 0 · "
+        "workers on 0 · event loops on 0")
+    assert method["hash seed (PYTHONHASHSEED)"] == "0, fixed (set by --hash-seed)"
+    assert method["ASLR"] == "off: the same addresses in every process"
+    assert method["environment"] == "fixed: 16,384 bytes of arguments and environment"
+    assert method["stage points stamped"] == "every point"
+    taxes = [k for k in method if k.startswith("instrumentation tax, ")]
+    assert taxes == [f"instrumentation tax, {c}" for c in PHASES]
+    for t in doc["instrumentation_tax"]:
+        cell = method[f"instrumentation tax, {t['config']}"]
+        ns, pct = t["tax_ns"], t["tax_pct"]
+        expected = (f"{format_delta_ns(ns['median'])} [{format_delta_ns(ns['ci_low'])}, "
+                    f"{format_delta_ns(ns['ci_high'])}] = {format_pct(pct['median'])} "
+                    f"[{format_pct(pct['ci_low'])}, {format_pct(pct['ci_high'])}] of total "
+                    f"p50 ({format_ns(t['total_p50_ns']['all'])} with every point, "
+                    f"{format_ns(t['total_p50_ns']['ends'])} with the ends only; "
+                    f"{t['repetitions'][0]} + {t['repetitions'][1]} repetitions)")
+        if ns["ci_low"] <= 0 <= ns["ci_high"]:
+            expected = f"no tax measured (the CI includes 0): ~ {expected}"
+        assert cell == expected
+    assert method["instrumentation tax, P2"].startswith("no tax measured")  # P2's noise
+    assert method["instrumentation tax, P0"].startswith("+148 ns [+141 ns, +163 ns] = 1.1 %")
+
+
+def test_a_negative_tax_is_stated_as_such(ablation_out):
+    method = _method(ablation_out)
+    assert method["instrumentation tax, P2"].startswith(
+        "negative (faster with every point): -398 ns")
+
+
+def test_older_documents_say_what_they_did_not_record(unsupported_out):
+    md = (unsupported_out / "report.md").read_text()
+    method = _method(unsupported_out)
+    assert method["placement (--pin)"] == "not recorded"
+    assert method["hash seed, ASLR, environment"] == "not recorded"
+    assert method["instrumentation tax"] == "not recorded"
+    assert "Not recorded: these results carry no noise budget" in md
+    assert "Threads: not recorded" in md
+    assert "Placement: not recorded." in md
+
+
+# -- Noise budget, bimodality, threads ------------------------------------------------------
+
+def test_noise_section_shows_each_configurations_budget(phases_out):
+    doc = raw(PHASES_JSON)
+    rows = rows_by(md_tables((phases_out / "report.md").read_text())["Noise budget"],
+                   "config")
+    assert list(rows) == PHASES  # no '/ends' twin
+    for config in PHASES:
+        n = raw_aggregate(doc, config)["noise"]
+        row = rows[config]
+        assert row["repetitions × blocks"] == \
+            f"{n['repetitions']} × {n['blocks_per_repetition']}"
+        assert row["within one repetition"] == format_pct(n["within_pct"])
+        assert row["between processes"] == format_pct(n["between_pct"])
+        assert row["share of variance between"] == format_pct(100 * n["between_share"])
+        assert row["populations"] == "one"
+
+
+def test_noise_of_a_run_document_is_between_repetitions_of_one_process(tmp_path):
+    src = tmp_path / "run.json"
+    src.write_text(json.dumps(_single_run_config()), encoding="utf-8")
+    assert cli.main([str(src), "--out", str(tmp_path / "report"), "-q"]) == 0
+    md = (tmp_path / "report" / "report.md").read_text()
+    row = md_tables(md)["Noise budget"][0]
+    assert "between repetitions (one process)" in row and "between processes" not in row
+    assert "between repetitions, all in one process" in md
+    method = _method(tmp_path / "report")
+    assert method["repetitions"] == "3 (all repetitions in one process)"
+    assert method["instrumentation tax"].startswith("not measured: `run` measures")
+
+
+def test_bimodal_warning_is_shown_first_in_every_output(bimodal_out):
+    out, stdout = bimodal_out
+    message = raw_aggregate(raw(BIMODAL_JSON), "P0")["bimodal"]["message"]
+    assert message.startswith("P0: 3 repetitions at 14.1 µs, 3 at 19.8 µs")
+    # The console: the first warning.
+    warnings = [line for line in stdout.splitlines() if line.startswith("reports: warning:")]
+    assert warnings[0] == f"reports: warning: {message}"
+    # report.md: at the top, before the summary, marked.
+    md = (out / "report.md").read_text()
+    top = md.split("## Summary")[0]
+    assert f"- **⚠ bimodal:** {message}" in top
+    # report.html: in its own highlighted list, before the summary.
+    text = (out / "report.html").read_text()
+    at = text.index(f'<ul class="bimodal"><li>{html.escape(message)}</li></ul>')
+    assert at < text.index("<h2>Summary</h2>")
+    assert "ul.bimodal" in text  # styled
+    rows = rows_by(md_tables(md)["Noise budget"], "config")
+    assert rows["P0"]["populations"] == "two: 3 at 14.1 µs, 3 at 19.8 µs"
+    assert rows["P1"]["populations"] == "one"
+    assert '<tr class="alert"><td class="l">P0</td>' in text
+    # Nearly all of P0's variance is between processes: the process decides.
+    assert rows["P0"]["share of variance between"] == "100 %"
+
+
+def test_waterfall_flags_a_bimodal_configuration(monkeypatch, tmp_path):
+    charts, figures = _captured_figures(monkeypatch)
+    charts.waterfall(model.load(BIMODAL_JSON), tmp_path / "w.png")
+    fig = figures.pop()
+    ticks = {t.get_text(): t for t in fig.axes[0].get_xticklabels()}
+    assert set(ticks) == {"P0\nbaseline\n⚠ bimodal", "P1\n+direct"}
+    assert _same_color(ticks["P0\nbaseline\n⚠ bimodal"].get_color(), charts.BIMODAL_COLOR)
+    import matplotlib.pyplot as plt
+    plt.close(fig)
 
 
 def test_bimodality_check_finds_two_clusters_or_none():
@@ -807,8 +918,108 @@ def test_bimodality_check_finds_two_clusters_or_none():
     assert p0.bimodal.low.placements == {"same CPU": 3}
     assert p0.bimodal.high.placements == {"different CPUs": 3}
     assert p1.bimodal is None and p1.bimodal_checked
+    assert noise.two_populations(results) == [p0.bimodal.message]
     old = model.load(UNSUPPORTED_JSON).aggregate("P0")
     assert old.bimodal is None and not old.bimodal_checked
+    assert document.populations_cell(old) == "not recorded"
+
+
+def test_threads_section_summarises_hand_offs_and_lists_the_first_repetition(bimodal_out,
+                                                                          phases_out):
+    out, _ = bimodal_out
+    md = (out / "report.md").read_text()
+    tables = md_tables(md)
+    handoffs = {r["config"]: r["client → worker hand-offs"]
+                for r in tables["Threads and placement"]}
+    assert handoffs == {"P0": "same CPU in 3, different CPUs in 3 of 6 repetitions",
+                        "P1": "same CPU in 5, moved in 1 of 6 repetitions"}
+    assert "Placement: off (the OS places the threads) within CPUs 0,1" in md
+    assert _method(out)["instrumentation tax"] == \
+        "not measured (phases --no-instrumentation-tax)"
+
+    doc = raw(PHASES_JSON)
+    rows = md_tables((phases_out / "report.md").read_text())[
+        "Threads of the first repetition"]
+    first = {c: next(r for r in doc["runs"] if r["config"] == c and r["repetition"] == 0)
+             for c in PHASES}
+    expected = [(c, t) for c in PHASES for t in first[c]["threads"]
+                if t["role"] in ("client", "worker", "loop") and t["cpus_seen"]]
+    assert [(r["config"], r["thread"]) for r in rows] == [(c, t["name"]) for c, t in expected]
+    for row, (config, t) in zip(rows, expected):
+        assert row["CPUs seen"] == ",".join(map(str, t["cpus_seen"]))
+        assert row["affinity"] == ",".join(map(str, t["affinity"]))
+        assert row["migrations"] == str(t["migrations"])
+        assert row["switches vol / invol"] == \
+            f"{format_count(t['voluntary_switches'])} / {format_count(t['involuntary_switches'])}"
+        assert row["on CPU"] == format_ns(t["run_ms"] * 1e6)
+        assert row["runqueue"] == format_ns(t["runqueue_ms"] * 1e6)
+    assert "fasterbench" not in [r["thread"] for r in rows]  # the main thread
+
+
+def test_handoff_placement_matches_the_harness_classification():
+    def run(*threads):
+        return model.Run(
+            config="P0", phase="P0", opts=(), repetition=0, supported=True,
+            unsupported_reason="", requests=1, errors=0, duration_s=1.0,
+            throughput_rps=1.0, allocations_per_request=None, demotions=0,
+            steal_pct=None, stages={}, probe_backend="inproc", stamp_cost_ns=1.0,
+            threads=tuple(model.ThreadStats(role, 0, role, 1, tuple(cpus), (0, 1), 0, 0,
+                                            0, 0.0, 0.0) for role, cpus in threads))
+    assert derive.handoff_placement(run(("client", [0]), ("worker", [0]))) == "same CPU"
+    assert derive.handoff_placement(run(("client", [0]), ("worker", [1]))) == \
+        "different CPUs"
+    assert derive.handoff_placement(run(("client", [0, 1]), ("worker", [1]))) == "moved"
+    assert derive.handoff_placement(run(("client", [0]), ("worker", []))) == \
+        "no worker ran"
+    assert derive.handoff_placement(run(("client", [0]), ("client", [1]),
+                                        ("worker", [1]))) == "mixed"
+    assert derive.handoff_placement(run(("loop", [0, 1]), ("client", [0]),
+                                        ("worker", [0]))) == "same CPU"
+
+
+# -- The instrumentation-tax twins stay out of the plan ------------------------------------
+
+def test_ends_twins_feed_only_the_instrumentation_tax(phases_out, ablation_out, tmp_path):
+    for path, out in ((PHASES_JSON, phases_out), (ABLATION_JSON, ablation_out)):
+        doc = raw(path)
+        twins = [a["config"] for a in doc["aggregates"] if a["config"].endswith("/ends")]
+        assert twins, path  # the fixture has them
+        results = model.load(path)
+        assert [a.config for a in results.twins] == twins
+        assert not any(a.config.endswith("/ends") for a in results.aggregates)
+        assert not any("/ends" in w for w in noise.check(results))
+        md = (out / "report.md").read_text()
+        for twin in twins:
+            assert twin not in md, twin  # no table, heading or warning names a twin
+        tables = md_tables(md)
+        assert list(rows_by(tables["Summary"], "config")) == PHASES
+        assert list(rows_by(tables["Noise budget"], "config"))[:5] == PHASES
+    from reports import charts
+
+    results = model.load(ABLATION_JSON)
+    for draw in (charts.waterfall, charts.stages, charts.percentiles):
+        assert draw(results, tmp_path / f"{draw.__name__}.png").shown == PHASES
+    assert {a.config for a in results.others()} == {
+        "direct", "lockfree", "subinterp", "inline-future", "-direct", "-lockfree",
+        "-subinterp", "-inline-future"}
+
+
+def test_a_document_stamped_at_the_ends_only_reports_itself(tmp_path):
+    """`run --stamps ends`: no configuration stamped every point, so nothing is a twin."""
+    doc = raw(PHASES_JSON)
+    doc["runs"] = [r for r in doc["runs"] if r["config"] == "P0/ends"]
+    doc["aggregates"] = [a for a in doc["aggregates"] if a["config"] == "P0/ends"]
+    del doc["instrumentation_tax"]
+    doc["tool"]["command"] = "run"
+    results = model.parse(doc, "ends.json")
+    assert [a.config for a in results.aggregates] == ["P0/ends"] and not results.twins
+    assert not any("closure residual" in w for w in noise.check(results))
+    src = tmp_path / "ends.json"
+    src.write_text(json.dumps(doc), encoding="utf-8")
+    assert cli.main([str(src), "--out", str(tmp_path / "report"), "-q"]) == 0
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert _method(tmp_path / "report")["stage points stamped"] == document.ENDS_ONLY
+    assert "total is a measurement, the stage figures below are not" in md
 
 
 # -- Validation of the keys added after the first format ----------------------------------
