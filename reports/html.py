@@ -7,6 +7,7 @@ script, font, stylesheet or image fetched from anywhere.
 
 import base64
 import html as _html  # the standard library module (this file is reports.html)
+import re
 
 from .document import Bullets, Heading, Image, Paragraph, Table
 
@@ -20,8 +21,7 @@ h3 { font-size: 1.05em; margin-top: 1.3em; }
 table { border-collapse: collapse; margin: .6em 0; font-size: .9em; }
 th, td { border: 1px solid #d0d0d0; padding: .25em .6em; vertical-align: top; }
 th { background: #f0f3f8; text-align: left; }
-td.r { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.r:last-child { white-space: normal; min-width: 12em; }  /* long Δ and CI cells */
+td.r { text-align: right; font-variant-numeric: tabular-nums; }
 tr.unsupported td { background: #fdf1e6; color: #7f3b00; font-style: italic;
                    white-space: normal; }
 tr.derived td { color: #555; font-style: italic; }
@@ -45,6 +45,22 @@ def _e(text):
     return _html.escape(str(text), quote=True)
 
 
+#: A number and its unit ("5.06 µs", "80.4 k req/s", "26 %") are never split across
+#: lines; a wide table wraps between a value and its CI instead of overflowing the page.
+_NUMBER_UNIT = re.compile(r"(\d) (?=(?:[kM] )?req/s|ns\b|µs\b|ms\b|s\b|%|×)")
+_PREFIX_UNIT = re.compile(r"(\d&nbsp;[kM]) (?=req/s)")
+#: A confidence interval "[a, b]" stays on one line too.
+_INTERVAL = re.compile(r"\[[^\]]*\]")
+
+
+def _cell(text):
+    """Escaped table cell text with non-breaking spaces inside each quantity (and after
+    a leading '~', which belongs to the figure it marks)."""
+    text = _PREFIX_UNIT.sub(r"\1&nbsp;", _NUMBER_UNIT.sub(r"\1&nbsp;", _e(text)))
+    text = _INTERVAL.sub(lambda m: m.group(0).replace(" ", "&nbsp;"), text)
+    return "~&nbsp;" + text[2:] if text.startswith("~ ") else text
+
+
 def _table(t):
     out = ["<table>", "<thead><tr>"]
     out += [f"<th>{_e(h)}</th>" for h in t.headers]
@@ -52,7 +68,7 @@ def _table(t):
     for row in t.rows:
         cls = f' class="{_e(row.css)}"' if row.css else ""
         cells = "".join(
-            f'<td class="{t.column_align(i)}">{_e(c)}</td>' for i, c in enumerate(row.cells))
+            f'<td class="{t.column_align(i)}">{_cell(c)}</td>' for i, c in enumerate(row.cells))
         out.append(f"<tr{cls}>{cells}</tr>")
     out.append("</tbody></table>")
     out += [f'<p class="tnote">{_e(n)}</p>' for n in t.notes]
