@@ -1,5 +1,6 @@
-"""The USDT stage points: every point of probes/stage_names.h is a `fasterbench` probe in the
-built binary's `.note.stapsdt`, with a semaphore (so an unattached probe is skipped)."""
+"""The USDT stage points: every point of the point table (probes/stage_ids.h FB_POINTS) is a
+`fasterbench` probe in the built binary's `.note.stapsdt`, with a semaphore (so an unattached
+probe is skipped)."""
 
 import re
 import shutil
@@ -11,10 +12,10 @@ from conftest import _binary
 
 
 def point_names(repo):
-    """kPointNames as written in probes/stage_names.h (the source of truth)."""
-    text = (repo / "probes" / "stage_names.h").read_text()
-    block = re.search(r"kPointNames\s*=\s*\{(.*?)\};", text, re.S).group(1)
-    return re.findall(r'"(\w+)"', block)
+    """The point names of FB_POINTS in probes/stage_ids.h (the source of truth)."""
+    text = (repo / "probes" / "stage_ids.h").read_text()
+    block = re.search(r"#define FB_POINTS\(X\)(.*?)\n\n", text, re.S).group(1)
+    return re.findall(r"X\(\w+, (\w+),", block)
 
 
 def stapsdt_notes(binary):
