@@ -45,6 +45,13 @@ PACKAGES=(
     libsimdjson-dev         # fast-marshal (#5): request.json() parses bodies with simdjson
     valgrind                # allocation counting / memcheck in tests (no perf counters here)
     libcap2-bin             # capsh: run eBPF tests with and without CAP_BPF/CAP_PERFMON
+    libhttp-parser-dev      # fasterbench-micro: nodejs http-parser, compared with Beast's HTTP parser
+    wrk                     # versus: the external HTTP load tool
+    curl                    # tests: an independent HTTP client against `serve`
+    python3-fastapi         # versus: the same handlers under FastAPI (run with /usr/bin/python3)
+    python3-uvicorn         # versus: the ASGI server for FastAPI and the bare ASGI floor
+    python3-uvloop          # versus: uvicorn's fast event loop (as uvicorn[standard] installs it)
+    python3-httptools       # versus: uvicorn's fast HTTP parser (as uvicorn[standard] installs it)
 )
 
 # Only needed when CPython 3.13 is built from source (tk-dev deliberately left out).
