@@ -11,6 +11,7 @@
 #include "harness/cmd_report.h"
 #include "harness/cmd_run.h"
 #include "harness/cmd_system.h"
+#include "harness/cmd_serve.h"
 #include "harness/exit_codes.h"
 #include "harness/hygiene/process_hygiene.h"
 #include "harness/results/atomic_file.h"
@@ -37,6 +38,8 @@ int run_cli(int argc, char** argv) {
   CLI::App* baseline_cmd = add_baseline_command(app, baseline);
   SystemOptions system_options;
   CLI::App* system_cmd = add_system_command(app, system_options);
+  ServeOptions serve;
+  CLI::App* serve_cmd = add_serve_command(app, serve);
 
   try {
     app.parse(argc, argv);
@@ -60,6 +63,7 @@ int run_cli(int argc, char** argv) {
     if (*gate_cmd) status = cmd_gate(gate);
     if (*baseline_cmd) status = cmd_baseline(baseline);
     if (*system_cmd) status = cmd_system(system_options);
+    if (*serve_cmd) status = cmd_serve(serve);
   } catch (const UsageError& e) {
     fmt::print(stderr, "fasterbench: {}\n", e.what());
     status = kExitUsage;
