@@ -1,4 +1,5 @@
 #include "harness/cmd_run.h"
+#include "harness/cmd_run_target.h"
 
 #include <fmt/format.h>
 
@@ -44,6 +45,10 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                   "total without the instrument's other points, to measure what they cost; the run is labelled "
                   "<config>/ends and reports only total). Not with --probes ebpf|both")
       ->check(CLI::IsMember({"all", "ends"}));
+  cmd->add_option("--target", o.target,
+                  "Send the scenario's mix over HTTP to a running server (e.g. `fasterbench serve`) at http://HOST:PORT, "
+                  "one keep-alive connection per client, and record the latency the clients see; the server's "
+                  "configuration is its own, so --phase/--opt/--wait are errors here");
   cmd->add_flag("--explain-routes", o.explain_routes,
                 "Print each route's classification (SYNC_FAST / SYNC_BLOCKING / ASYNC), where it runs under the "
                 "chosen --phase/--opt, and the reason; then exit without measuring (status 0)");
@@ -135,6 +140,7 @@ int cmd_run(const RunOptions& o) {
   const HygieneRequest hygiene = resolve_hygiene(o.isolation);
   reexecute_if_needed(hygiene);
   apply_hash_seed(hygiene.hash_seed);
+  if (!o.target.empty()) return cmd_run_target(o);
   Scenario scenario;
   try {
     scenario = load_scenario(o.load.scenario);

@@ -28,6 +28,7 @@ struct RunOptions {
   bool require_ebpf = false;                         // --require-ebpf
   bool probe_ab = false;                             // --probe-ab
   bool no_probe_stats = false;                       // --no-probe-stats
+  std::string target;                                // --target http://HOST:PORT (cmd_run_target.h)
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
