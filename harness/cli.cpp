@@ -12,6 +12,7 @@
 #include "harness/cmd_run.h"
 #include "harness/cmd_system.h"
 #include "harness/cmd_serve.h"
+#include "harness/cmd_versus.h"
 #include "harness/exit_codes.h"
 #include "harness/hygiene/process_hygiene.h"
 #include "harness/results/atomic_file.h"
@@ -40,6 +41,8 @@ int run_cli(int argc, char** argv) {
   CLI::App* system_cmd = add_system_command(app, system_options);
   ServeOptions serve;
   CLI::App* serve_cmd = add_serve_command(app, serve);
+  VersusOptions versus;
+  CLI::App* versus_cmd = add_versus_command(app, versus);
 
   try {
     app.parse(argc, argv);
@@ -64,6 +67,7 @@ int run_cli(int argc, char** argv) {
     if (*baseline_cmd) status = cmd_baseline(baseline);
     if (*system_cmd) status = cmd_system(system_options);
     if (*serve_cmd) status = cmd_serve(serve);
+    if (*versus_cmd) status = cmd_versus(versus);
   } catch (const UsageError& e) {
     fmt::print(stderr, "fasterbench: {}\n", e.what());
     status = kExitUsage;
