@@ -120,6 +120,7 @@ class Server::IoThread final : public TraceSink {
   void update_deadline(Connection& c, Clock::time_point now);
   void expire(Clock::time_point now);
   void begin_drain();
+  void close_finished();
   void reap();
   void watch(Connection& c, bool output);
   void close_connection(Connection& c);
@@ -181,6 +182,7 @@ void Server::IoThread::run() {
       if (c.fd >= 0 && (events[i].events & EPOLLOUT)) flush(c, now);
     }
     if (!draining_ && server_.stopping_.load(std::memory_order_acquire)) begin_drain();
+    if (draining_) close_finished();
     now = Clock::now();
     if (now >= next_deadline_ || (draining_ && now >= drain_deadline_)) expire(now);
     reap();
@@ -383,6 +385,19 @@ void Server::IoThread::begin_drain() {
       close_connection(c);  // nothing in flight
     } else {
       c.session.close_after_current();
+    }
+  }
+}
+
+// While draining: a connection whose last response is out and that has nothing else buffered is
+// done (closing it now, rather than at the drain deadline, lets the thread end as soon as the
+// requests in flight are answered).
+void Server::IoThread::close_finished() {
+  for (auto& conn : connections_) {
+    Connection& c = *conn;
+    if (c.fd >= 0 && c.session.pending_output().empty() && !c.session.has_buffered_input() &&
+        (c.write_shut || c.session.phase() == Session::Phase::idle)) {
+      close_connection(c);
     }
   }
 }

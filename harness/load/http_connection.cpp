@@ -89,6 +89,7 @@ int HttpConnection::exchange(std::string_view request) {
     connect_socket();
     ++reconnects_;
   }
+  const bool request_is_head = request.starts_with("HEAD ");
   try {
     while (!request.empty()) {
       const ssize_t n = ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
@@ -96,7 +97,7 @@ int HttpConnection::exchange(std::string_view request) {
       if (n <= 0) throw HttpClientError(std::string("send: ") + std::strerror(errno));
       request.remove_prefix(static_cast<std::size_t>(n));
     }
-    return read_response();
+    return read_response(request_is_head);
   } catch (const HttpClientError&) {
     close_socket();
     throw;
@@ -122,7 +123,7 @@ bool HttpConnection::fill() {
   }
 }
 
-int HttpConnection::read_response() {
+int HttpConnection::read_response(bool head_request) {
   for (;;) {  // interim (1xx) responses are skipped
     std::size_t head_end;
     while ((head_end = buf_.find("\r\n\r\n", start_)) == std::string::npos) {
@@ -158,7 +159,7 @@ int HttpConnection::read_response() {
     }
     start_ = head_end + 4;
     if (status >= 100 && status < 200) continue;
-    const bool bodyless = status == 204 || status == 304;
+    const bool bodyless = head_request || status == 204 || status == 304;
     if (bodyless) {
       // nothing to read
     } else if (chunked) {

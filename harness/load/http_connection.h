@@ -37,7 +37,7 @@ class HttpConnection {
   void connect_socket();
   void close_socket() noexcept;
   bool fill();  // reads more into buf_; false on EOF
-  int read_response();
+  int read_response(bool head_request);  // a response to HEAD has no body, whatever its headers say
 
   HttpTarget target_;
   int fd_ = -1;
