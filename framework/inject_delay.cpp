@@ -30,7 +30,7 @@ InjectedDelay parse_injected_delay(std::string_view spec) {
   }
   const std::string_view name = spec.substr(0, eq), number = spec.substr(eq + 1);
   const auto stage = probes::stage_from_name(name);
-  if (!stage || *stage == FB_STAGE_TOTAL) {
+  if (!stage || *stage == FB_STAGE_TOTAL || *stage == FB_STAGE_RECV || *stage == FB_STAGE_SEND) {
     throw std::invalid_argument("unknown stage '" + std::string(name) + "' (accepted: " + kAccepted + ")");
   }
   std::uint64_t ns = 0;

@@ -92,8 +92,11 @@ void print_config(const json& doc, const json& agg, std::FILE* out) {
     const double mean = median_of(runs, stage, "mean_ns");
     const json& p50_agg = agg.at("stages").at(stage).at("p50_ns");
     const std::string spread = runs.size() > 1 ? fmt::format("{:.1f} %", p50_agg.at("spread_pct").get<double>()) : "-";
-    const std::string share = stage == "total" || total_time <= 0 ? "" : fmt::format("{:.1f} %", 100.0 * mean * count / total_time);
-    if (stage != "total" && stage != "other") {
+    // recv and send (the HTTP front end) lie outside total: no share of it, not in the closure.
+    const bool beside_total = stage == "recv" || stage == "send";
+    const std::string share = stage == "total" || beside_total || total_time <= 0
+                                  ? "" : fmt::format("{:.1f} %", 100.0 * mean * count / total_time);
+    if (stage != "total" && stage != "other" && !beside_total) {
       if (count == total_count) {
         sum_p50 += p50;
       } else if (count > 0) {

@@ -38,7 +38,10 @@
  *           reached counts 0; a request went through the stage when it reached `to1`. A stage
  *           of one span repeats `to1` as its second span (span(p, p) is 0).
  * RESIDUAL  `other`: total minus the stages the request went through (the points are unused).
- * TOTAL must be the last SPAN stage: `other` is computed from it. */
+ * FRONT_END timed by the HTTP server (framework/http/session.h), not from these points (unused):
+ *           beside arrive -> response_ready, so in neither `total` nor `other`; count 0
+ *           outside `fasterbench serve`, and never seen by the eBPF programs.
+ * TOTAL must be the last SPAN stage: `other` is computed from it; the FRONT_END stages follow it. */
 #define FB_STAGES(X)                                                                                       \
   X(ROUTE, route, SPAN, ARRIVE, ROUTE_MATCHED, ROUTE_MATCHED, ROUTE_MATCHED)                                  \
   X(DISPATCH, dispatch, SPAN, ENQUEUE, DEQUEUE, DEQUEUE, DEQUEUE)          /* includes the wake-up */        \
@@ -47,7 +50,9 @@
   X(HANDLER, handler, SPAN, HANDLER_CALL, HANDLER_RETURN, HANDLER_RETURN, HANDLER_RETURN)                     \
   X(FUTURE, future, SPAN, FUTURE_CREATE, FUTURE_CREATED, FUTURE_SET, FUTURE_OBSERVED) /* create + hand-off */ \
   X(OTHER, other, RESIDUAL, ARRIVE, ARRIVE, ARRIVE, ARRIVE)                                                    \
-  X(TOTAL, total, SPAN, ARRIVE, RESPONSE_READY, RESPONSE_READY, RESPONSE_READY)
+  X(TOTAL, total, SPAN, ARRIVE, RESPONSE_READY, RESPONSE_READY, RESPONSE_READY)                             \
+  X(RECV, recv, FRONT_END, ARRIVE, ARRIVE, ARRIVE, ARRIVE)      /* bytes read -> request parsed */            \
+  X(SEND, send, FRONT_END, ARRIVE, ARRIVE, ARRIVE, ARRIVE)      /* response ready -> bytes written */
 
 #define FB_POINT_ENUM_ENTRY(id, name, stage_after, then) FB_POINT_##id,
 enum fb_point { FB_POINTS(FB_POINT_ENUM_ENTRY) FB_POINT_COUNT };
@@ -59,5 +64,22 @@ enum fb_stage {
   FB_STAGE_NONE = FB_STAGE_COUNT /* stage_after of a point that leaves the request */
 };
 #undef FB_STAGE_ENUM_ENTRY
+
+/* The stages `other` closes: the SPAN stages but total (not the residual, not the front end's). */
+#define FB_STAGE_PART_SPAN 1
+#define FB_STAGE_PART_RESIDUAL 0
+#define FB_STAGE_PART_FRONT_END 0
+#define FB_STAGE_PART_CASE(id, name, kind, from1, to1, from2, to2) \
+  case FB_STAGE_##id: return FB_STAGE_PART_##kind && FB_STAGE_##id != FB_STAGE_TOTAL;
+static inline int fb_stage_in_total(int stage) {
+  switch (stage) {
+    FB_STAGES(FB_STAGE_PART_CASE)
+    default: return 0;
+  }
+}
+#undef FB_STAGE_PART_CASE
+
+/* route .. total: the stages the points delimit (what the eBPF programs compute). */
+#define FB_PIPELINE_STAGE_COUNT (FB_STAGE_TOTAL + 1)
 
 #endif

@@ -12,6 +12,8 @@ namespace fb::probes {
 
 inline constexpr std::size_t kStageCount = FB_STAGE_COUNT;
 inline constexpr std::size_t kPointCount = FB_POINT_COUNT;
+// route .. total: the stages stage points delimit; the HTTP front end's (recv, send) follow.
+inline constexpr std::size_t kPipelineStageCount = FB_PIPELINE_STAGE_COUNT;
 
 #define FB_STAGE_NAME(id, name, kind, from1, to1, from2, to2) #name,
 inline constexpr std::array<std::string_view, kStageCount> kStageNames = {FB_STAGES(FB_STAGE_NAME)};

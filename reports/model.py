@@ -54,11 +54,16 @@ from typing import Dict, Optional, Tuple
 #     tax_ns, tax_pct (median, ci_low, ci_high)}.
 SCHEMA_VERSION = 1
 
-#: Stage names in pipeline order; ``other`` is the closure residual, ``total`` the
-#: whole request (DESIGN.md "Stages and timestamps").
-STAGES = ("route", "dispatch", "gil", "marshal", "handler", "future", "other", "total")
+#: Stage names in the order of probes/stage_ids.h; ``other`` is the closure residual, ``total``
+#: the whole request; ``recv`` and ``send`` are the HTTP front end's, beside ``total``
+#: (``fasterbench serve``; count 0 elsewhere).
+STAGES = ("route", "dispatch", "gil", "marshal", "handler", "future", "other", "total", "recv", "send")
+#: The pipeline's stages, the ones stage points delimit (``total`` last).
+PIPELINE_STAGES = STAGES[:STAGES.index("total") + 1]
 #: The stages that make up a request, stacked in charts (``total`` excluded).
-PART_STAGES = STAGES[:-1]
+PART_STAGES = PIPELINE_STAGES[:-1]
+#: The HTTP front end's stages, outside ``total``.
+FRONT_END_STAGES = STAGES[len(PIPELINE_STAGES):]
 
 #: Phase names in cumulative order, with the optimization each one adds.  P0..P4 are the
 #: plan's; P5 adds fast-marshal, which the plan does not have (no prediction for it).

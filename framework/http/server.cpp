@@ -90,8 +90,21 @@ class Server::IoThread final : public TraceSink {
     if (thread_.joinable()) thread_.join();
   }
 
-  void request_done(const StageTrace& trace) override {
-    recorder_.record(probes::stage_latencies(trace.at, probes::clock_calibration()));
+  void request_done(const StageTrace& trace, const FrontEndStamps& front_end) override {
+    const probes::ClockCalibration& clock = probes::clock_calibration();
+    probes::StageLatencies latencies = probes::stage_latencies(trace.at, clock);
+    const auto ns = [&](probes::Ticks from, probes::Ticks to) {
+      return to >= from ? static_cast<std::int64_t>(clock.to_ns(to - from)) : -static_cast<std::int64_t>(clock.to_ns(from - to));
+    };
+    latencies.ns[FB_STAGE_RECV] = ns(front_end.bytes_read, front_end.request_parsed);
+    latencies.present[FB_STAGE_RECV] = true;
+    // send starts where the handler said the response was ready: a handler that does not stamp
+    // (not App::handle) has no send stage.
+    if (trace.reached(FB_POINT_RESPONSE_READY)) {
+      latencies.ns[FB_STAGE_SEND] = ns(trace.at[FB_POINT_RESPONSE_READY], front_end.bytes_written);
+      latencies.present[FB_STAGE_SEND] = true;
+    }
+    recorder_.record(latencies);
   }
 
   SessionCounters counters;

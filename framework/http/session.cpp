@@ -53,6 +53,7 @@ void Session::process(RequestHandler& handler, probes::Ticks read_at) {
     if (need_ != 0 && end_ - start_ < need_) return;  // the body announced is not all here yet
     const std::string_view input(in_.data() + start_, end_ - start_);
     const ParseStatus status = parse_request(input, limits_, parsed_);
+    const probes::Ticks parsed_at = probes::now_ticks();
     if (status == ParseStatus::incomplete) {
       header_seen_ = parsed_.header_complete;
       if (parsed_.header_complete && parsed_.content_length) need_ = parsed_.header_bytes + *parsed_.content_length;
@@ -70,8 +71,10 @@ void Session::process(RequestHandler& handler, probes::Ticks read_at) {
       return;
     }
 
+    // recv: from the read that completed this request (or, for the later requests of one read,
+    // from the moment the previous one left the pipeline) to parsed.
     StageTrace trace;
-    (void)recv_start;
+    const FrontEndStamps front_end{recv_start, parsed_at, 0};
     const bool keep_alive = parsed_.keep_alive && !drain_;
     const bool head_request = parsed_.request.method == "HEAD";
     Response response;
@@ -83,7 +86,7 @@ void Session::process(RequestHandler& handler, probes::Ticks read_at) {
     ++handled_;
     ++counters_.requests;
     respond(response, keep_alive, head_request);
-    pending_.push_back({out_base_ + out_.size(), trace});
+    pending_.push_back({out_base_ + out_.size(), trace, front_end});
     consume(parsed_.consumed);
     if (!keep_alive) {
       closing_ = true;
@@ -120,9 +123,11 @@ void Session::refuse(int status, std::string_view reason) {
 void Session::sent(std::size_t n, probes::Ticks now, TraceSink& sink) {
   out_sent_ += n;
   const std::uint64_t written = out_base_ + out_sent_;
-  (void)now;
   while (pending_head_ < pending_.size() && pending_[pending_head_].output_end <= written) {
-    sink.request_done(pending_[pending_head_].trace);
+    // send: response_ready (stamped by the handler) -> the write that took its last byte.
+    PendingTrace& done = pending_[pending_head_];
+    done.front_end.bytes_written = now;
+    sink.request_done(done.trace, done.front_end);
     ++pending_head_;
   }
   if (pending_head_ == pending_.size()) {

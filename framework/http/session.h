@@ -32,11 +32,21 @@ class RequestHandler {
   virtual Response handle(const Request& request, StageTrace& trace) = 0;
 };
 
+// The front end's own stamps of one request, beside the pipeline's StageTrace (which covers
+// arrive .. response_ready): the recv stage is bytes_read -> request_parsed, the send stage
+// response_ready -> bytes_written.
+struct FrontEndStamps {
+  probes::Ticks bytes_read = 0;      // the read that completed the request returned, or (for the later
+                                     // requests of one read) the previous request left the handler
+  probes::Ticks request_parsed = 0;  // parse_request said complete
+  probes::Ticks bytes_written = 0;   // the write that took the response's last byte returned
+};
+
 // Receives each request's stage trace once its response has been written in full.
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
-  virtual void request_done(const StageTrace& trace) = 0;
+  virtual void request_done(const StageTrace& trace, const FrontEndStamps& front_end) = 0;
 };
 
 // Per I/O thread counters; the server adds them up when it stops.
@@ -69,8 +79,9 @@ class Session {
   void received(std::size_t n) noexcept { end_ += n; }
 
   // Handles every complete request buffered, in order, appending the responses to the output.
-  // `read_at`: when the bytes just received were read (each request's recv stage starts there,
-  // or where the previous request of the same batch left the handler). Stops at an incomplete
+  // `read_at`: when the bytes just received were read. Each request gets bytes_read (read_at,
+  // or for the later requests of one read the moment the previous one left the handler) and
+  // request_parsed (FrontEndStamps); the handler stamps arrive .. response_ready. Stops at an incomplete
   // request, after a request that closes the connection, or at a refusal (queued; the
   // connection closes once it is sent). While closing, buffered bytes are discarded.
   void process(RequestHandler& handler, probes::Ticks read_at);
@@ -85,7 +96,7 @@ class Session {
     return std::string_view(out_).substr(out_sent_);
   }
   // `n` bytes of pending_output() were written at `now`; requests whose responses are now
-  // fully written are stamped and handed to `sink`.
+  // fully written get bytes_written = now and are handed to `sink`.
   void sent(std::size_t n, probes::Ticks now, TraceSink& sink);
 
   Phase phase() const noexcept;
@@ -102,6 +113,7 @@ class Session {
   struct PendingTrace {
     std::uint64_t output_end;  // absolute output offset where its response ends
     StageTrace trace;
+    FrontEndStamps front_end;
   };
 
   void respond(const Response& response, bool keep_alive, bool head_request);

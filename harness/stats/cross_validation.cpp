@@ -22,7 +22,7 @@ std::array<double, probes::kStageCount> probe_hits_in_stages(std::uint32_t prese
   std::array<double, probes::kStageCount> hits{};
   double fixed = 0;
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
-    if (s == FB_STAGE_OTHER || s == FB_STAGE_TOTAL || (present & (1u << s)) == 0) continue;
+    if (!fb_stage_in_total(static_cast<int>(s)) || (present & (1u << s)) == 0) continue;
     hits[s] = kFixed[s];
     fixed += kFixed[s];
   }

@@ -138,13 +138,15 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
   if (ts[FB_POINT_##to1])                                                                           \
     present |= 1u << FB_STAGE_##id;
 #define FB_SPAN_STAGE_RESIDUAL(id, from1, to1, from2, to2)
+#define FB_SPAN_STAGE_FRONT_END(id, from1, to1, from2, to2) /* the HTTP server's, never sampled */
 #define FB_SPAN_STAGE(id, name, kind, from1, to1, from2, to2) FB_SPAN_STAGE_##kind(id, from1, to1, from2, to2)
   FB_STAGES(FB_SPAN_STAGE)
 #undef FB_SPAN_STAGE
+#undef FB_SPAN_STAGE_FRONT_END
 #undef FB_SPAN_STAGE_RESIDUAL
 #undef FB_SPAN_STAGE_SPAN
   for (int s = 0; s < FB_STAGE_COUNT; s++) {
-    if (s != FB_STAGE_OTHER && s != FB_STAGE_TOTAL && (present & (1u << s)))
+    if (fb_stage_in_total(s) && (present & (1u << s)))
       accounted += ns[s];
     if (s != FB_STAGE_TOTAL)
       off_sum += r->off_ns[s];

@@ -56,7 +56,7 @@ TEST_P(FuturePipeline, ServesAndStampsEveryStage) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "hello");
   const auto s = fb::probes::stage_latencies(trace.at, fb::probes::clock_calibration());
-  for (std::size_t i = 0; i < fb::probes::kStageCount; ++i) EXPECT_TRUE(s.present[i]) << fb::probes::kStageNames[i];
+  for (std::size_t i = 0; i < fb::probes::kPipelineStageCount; ++i) EXPECT_TRUE(s.present[i]) << fb::probes::kStageNames[i];
   EXPECT_GE(s.ns[FB_STAGE_FUTURE], 0);
   trace.clear();
   EXPECT_EQ(app.handle(get("/boom"), trace).status, 500);

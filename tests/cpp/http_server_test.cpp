@@ -328,7 +328,11 @@ TEST_F(HttpServerTest, StagesAreRecordedPerRequestSent) {
   const ServerStats st = server_->stats();
   EXPECT_EQ(st.sessions.requests, 2u);
   EXPECT_EQ(st.sessions.status_2xx, 2u);
-  EXPECT_EQ(server_->stages().stage(FB_STAGE_ROUTE).count(), 0u);  // a plain handler stamps nothing
+  // recv and send for every request written; a plain handler stamps no pipeline point.
+  EXPECT_EQ(server_->stages().stage(FB_STAGE_RECV).count(), 2u);
+  EXPECT_EQ(server_->stages().stage(FB_STAGE_SEND).count(), 0u);  // needs response_ready, which App::handle stamps
+  EXPECT_EQ(server_->stages().stage(FB_STAGE_ROUTE).count(), 0u);
+  EXPECT_GT(server_->stages().stage(FB_STAGE_RECV).max(), 0u);
 }
 
 }  // namespace

@@ -22,7 +22,11 @@ class PathHandler final : public RequestHandler {
 
 class CountingSink final : public TraceSink {
  public:
-  void request_done(const StageTrace&) override { ++done; }
+  void request_done(const StageTrace&, const FrontEndStamps& f) override {
+    ++done;
+    EXPECT_LE(f.bytes_read, f.request_parsed);
+    EXPECT_LE(f.request_parsed, f.bytes_written);
+  }
   int done = 0;
 };
 

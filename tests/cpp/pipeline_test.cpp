@@ -54,7 +54,7 @@ TEST_F(PipelineTest, HelloThroughExecutor) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "hello");
   const auto s = fb::probes::stage_latencies(trace.at, fb::probes::clock_calibration());
-  for (std::size_t i = 0; i < fb::probes::kStageCount; ++i) EXPECT_TRUE(s.present[i]) << fb::probes::kStageNames[i];
+  for (std::size_t i = 0; i < fb::probes::kPipelineStageCount; ++i) EXPECT_TRUE(s.present[i]) << fb::probes::kStageNames[i];
   EXPECT_GT(s.ns[FB_STAGE_DISPATCH], 0);
   EXPECT_GT(s.ns[FB_STAGE_HANDLER], 0);
   EXPECT_GT(s.ns[FB_STAGE_TOTAL], s.ns[FB_STAGE_DISPATCH]);

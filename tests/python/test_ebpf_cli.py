@@ -11,7 +11,7 @@ import pytest
 
 from conftest import _binary
 
-from reports.model import STAGES
+from reports.model import PIPELINE_STAGES as STAGES  # the eBPF programs see the pipeline's stages
 
 SMALL = ["--requests", "4000", "--warmup", "400", "--no-progress"]
 NO_BPF_CAPS = "cap_bpf,cap_perfmon,cap_sys_admin"

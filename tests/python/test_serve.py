@@ -109,6 +109,11 @@ def test_sigint_stops_and_out_has_the_server_side_stages(tmp_path):
     assert run["phase"] == "P1" and run["requests"] == 20
     assert run["stages"]["total"]["count"] == 20
     assert run["stages"]["dispatch"]["count"] == 0  # the direct path
+    # The front end's stages, beside the pipeline: every request has both.
+    for stage in ("recv", "send"):
+        assert run["stages"][stage]["count"] == 20, stage
+        assert 0 < run["stages"][stage]["p50_ns"] < 10_000_000, stage
+    assert "recv" in out and "send" in out  # in the table printed at exit
 
 
 def test_serve_usage_errors(fasterbench, tmp_path):
@@ -139,7 +144,7 @@ def test_run_target_sends_the_mix_and_records_client_latency(fasterbench, tmp_pa
         assert run["requests"] == 2000 and run["errors"] == 0 and run["transport_errors"] == 0
         assert run["stages"]["total"]["count"] == 2000
         assert run["stages"]["total"]["p50_ns"] > 0
-        assert all(run["stages"][st]["count"] == 0 for st in ("route", "dispatch", "gil", "handler"))
+        assert all(run["stages"][st]["count"] == 0 for st in ("route", "dispatch", "gil", "handler", "recv", "send"))
         assert sum(run["per_route_requests"]) == 2000 and all(n > 0 for n in run["per_route_requests"])
     finally:
         status, _, _ = s.stop()

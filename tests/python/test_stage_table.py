@@ -3,7 +3,7 @@ Python list must name the same stages in the same order (the tests import it too
 
 import re
 
-from reports.model import PART_STAGES, STAGES
+from reports.model import FRONT_END_STAGES, PART_STAGES, PIPELINE_STAGES, STAGES
 
 
 def header_tables(repo):
@@ -19,8 +19,11 @@ def header_tables(repo):
 def test_python_stage_list_is_the_header_table(repo):
     _, stages = header_tables(repo)
     assert tuple(name for _, name, _ in stages) == STAGES
-    assert STAGES[-1] == "total" and PART_STAGES == STAGES[:-1]
+    assert PIPELINE_STAGES[-1] == "total" and PART_STAGES == PIPELINE_STAGES[:-1]
     assert [kind for _, name, kind in stages if name == "other"] == ["RESIDUAL"]
+    # The front end's stages follow total; nothing else is of their kind.
+    assert tuple(name for _, name, kind in stages if kind == "FRONT_END") == FRONT_END_STAGES
+    assert STAGES == PIPELINE_STAGES + FRONT_END_STAGES
 
 
 def test_points_and_stages_are_spelled_alike(repo):
