@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 
 #include "framework/http/server.h"
@@ -148,6 +149,10 @@ int cmd_serve(const ServeOptions& o) {
 
   // SIGINT and SIGTERM are taken by sigwait below: blocked here, before any thread exists, so
   // every thread (I/O, executor workers, event loops) inherits the mask and none is interrupted.
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal is discarded even
+  // while blocked: restore the default action so that sigwait sees it.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

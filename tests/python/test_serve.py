@@ -17,10 +17,10 @@ from conftest import REPO, _binary
 class Server:
     """A `fasterbench serve` child on a kernel-chosen port; stopped with SIGTERM."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, preexec_fn=None):
         self.proc = subprocess.Popen([str(_binary()), "serve", "--port", "0", *map(str, args)], cwd=REPO,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=preexec_fn)
         line = self.proc.stdout.readline()
         m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
         if not m:
@@ -114,6 +114,15 @@ def test_sigint_stops_and_out_has_the_server_side_stages(tmp_path):
         assert run["stages"][stage]["count"] == 20, stage
         assert 0 < run["stages"][stage]["p50_ns"] < 10_000_000, stage
     assert "recv" in out and "send" in out  # in the table printed at exit
+
+
+def test_sigint_stops_a_server_started_with_sigint_ignored():
+    # What `fasterbench serve ... &` in a script gets from the shell: SIGINT ignored.
+    s = Server("--scenario", "scenarios/hello.toml",
+               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert curl(f"{s.url}/hello").stdout == "Hello, World!"
+    status, seconds, out = s.stop(signal.SIGINT)
+    assert status == 0 and seconds < 1.0, out
 
 
 def test_serve_usage_errors(fasterbench, tmp_path):
