@@ -30,10 +30,16 @@ std::string_view wait_policy_name(WaitPolicy policy) {
 }
 
 std::optional<WaitPolicy> wait_policy_from_name(std::string_view name) {
-  for (WaitPolicy p : {WaitPolicy::spin, WaitPolicy::yield, WaitPolicy::park, WaitPolicy::adaptive}) {
+  for (WaitPolicy p : kWaitPolicies) {
     if (wait_policy_name(p) == name) return p;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> wait_policy_names() {
+  std::vector<std::string> names;
+  for (WaitPolicy p : kWaitPolicies) names.emplace_back(wait_policy_name(p));
+  return names;
 }
 
 Backoff::Next Backoff::after_failed_poll() noexcept {

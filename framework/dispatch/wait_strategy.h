@@ -52,20 +52,26 @@
 
 #include <atomic>
 #include <chrono>
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "framework/dispatch/bounded_mpmc_ring.h"
 
 namespace fb {
 
 enum class WaitPolicy { spin, yield, park, adaptive };
+inline constexpr std::array<WaitPolicy, 4> kWaitPolicies = {WaitPolicy::spin, WaitPolicy::yield, WaitPolicy::park,
+                                                            WaitPolicy::adaptive};
 
 // "spin", "yield", "park", "adaptive": the CLI and results spelling.
 std::string_view wait_policy_name(WaitPolicy policy);
 std::optional<WaitPolicy> wait_policy_from_name(std::string_view name);
-inline constexpr std::string_view kWaitPolicyNames = "spin, yield, park, adaptive";
+// Every spelling, in kWaitPolicies order (what the command line accepts).
+std::vector<std::string> wait_policy_names();
 
 // One spin-wait hint: PAUSE on x86 (lets the sibling hyper-thread run, saves power, avoids
 // the memory-order mis-speculation flush when the polled line changes), YIELD on ARM.

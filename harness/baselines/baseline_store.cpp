@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <map>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/results/atomic_file.h"
 #include "harness/results/results_reader.h"
-#include "harness/sysinfo.h"
+#include "harness/host/sysinfo.h"
 
 namespace fb::harness {
 

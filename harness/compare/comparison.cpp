@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/stats/aggregate.h"
 #include "probes/stage_names.h"
 

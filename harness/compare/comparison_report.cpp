@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "harness/compare/change_format.h"
-#include "harness/units.h"
+#include "harness/text/units.h"
 
 namespace fb::harness {
 

@@ -7,7 +7,7 @@
 
 #include "harness/compare/change_format.h"
 #include "harness/compare/comparison_report.h"
-#include "harness/units.h"
+#include "harness/text/units.h"
 
 namespace fb::harness {
 namespace {

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "harness/compare/change_format.h"
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/stats/repetitions.h"
 
 namespace fb::harness {

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "framework/python/embedded_python.h"
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 
 extern char** environ;
 

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/sysinfo.h"
+#include "harness/host/sysinfo.h"
 #include "probes/cpu_seen.h"
 
 namespace fb::harness {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "harness/sysinfo.h"
+#include "harness/host/sysinfo.h"
 #include "probes/stage_latencies.h"
 
 namespace fb::harness {

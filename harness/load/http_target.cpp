@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 
 namespace fb::harness {
 

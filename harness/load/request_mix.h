@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "framework/http.h"
-#include "harness/scenario.h"
+#include "harness/scenario/scenario.h"
 
 namespace fb::harness {
 

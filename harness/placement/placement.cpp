@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "framework/thread_names.h"
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/placement/cpu_list.h"
 #include "harness/placement/thread_census.h"
 

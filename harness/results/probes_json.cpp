@@ -1,5 +1,6 @@
 #include "harness/results/probes_json.h"
 
+#include "harness/probes/probe_figures.h"
 #include "harness/results/results_json.h"
 #include "probes/stage_names.h"
 
@@ -35,14 +36,12 @@ json ebpf_json(const EbpfRunRecord& e) {
     const std::string name(probes::stage_name(stage));
     stages[name] = stage_to_json(snap.stages[s], snap.signed_mean(stage));
     hits[name] = e.probe_hits[s];
-    const double n = static_cast<double>(snap.stages[s].count());
-    const double on = n == 0 ? 0.0 : static_cast<double>(snap.on_cpu_ns[s]) / n;
-    const double off = n == 0 ? 0.0 : static_cast<double>(snap.off_cpu_ns[s]) / n;
-    offcpu[name] = {{"count", snap.stages[s].count()},
-                    {"on_cpu_ns", on},
-                    {"off_cpu_ns", off},
-                    {"off_cpu_share", on + off > 0 ? off / (on + off) : 0.0},
-                    {"probe_ns", e.probe_hits[s] * e.calibration.point_ns},
+    const EbpfStageFigures f = ebpf_stage_figures(e, stage);
+    offcpu[name] = {{"count", f.count},
+                    {"on_cpu_ns", f.on_cpu_ns},
+                    {"off_cpu_ns", f.off_cpu_ns},
+                    {"off_cpu_share", f.off_cpu_share},
+                    {"probe_ns", f.probe_ns},
                     {"on_cpu_total_ns", snap.on_cpu_ns[s]},
                     {"off_cpu_total_ns", snap.off_cpu_ns[s]}};
   }
@@ -111,8 +110,7 @@ json probes_to_json(const RunRecord& run) {
             {"sampled_requests", run.load.sampled_requests}};
   // Every measured request's total, sampled ones included: what attaching the probes costs the
   // whole load (--probe-ab compares this), where runs[].stages leaves the sampled requests out.
-  probes::Histogram all_total = run.load.stages->stage(FB_STAGE_TOTAL);
-  all_total.merge(run.load.sampled_stages->stage(FB_STAGE_TOTAL));
+  const probes::Histogram all_total = all_requests_total(run.load);
   j["all_requests_total"] = stage_to_json(all_total, all_total.mean());
   if (run.load.sampled_requests > 0) {
     // The sampled requests' in-process view: they carry the probes' cost, so they are not in
@@ -126,10 +124,10 @@ json probes_to_json(const RunRecord& run) {
     j["sampled_stages"] = stages;
   }
   if (!run.ebpf_unavailable.empty()) j["ebpf_unavailable"] = run.ebpf_unavailable;
+  j["overhead_ns_per_request"] = optional_number(overhead_ns_per_request(run));
   if (run.ebpf) {
     j["ebpf"] = ebpf_json(*run.ebpf);
     const std::optional<double>& sched = run.ebpf->sched_ns_per_request;
-    j["overhead_ns_per_request"] = run.ebpf->usdt_ns_per_request + sched.value_or(0.0);
     // The scheduler programs run on every context switch of the machine (they return at once for
     // other processes and outside sampled requests); their runs are all charged here.
     const auto& sched_runs = run.ebpf->snapshot.sched_programs;
@@ -139,8 +137,6 @@ json probes_to_json(const RunRecord& run) {
                       sched_runs && run.load.requests > 0
                           ? json(static_cast<double>(sched_runs->runs) / static_cast<double>(run.load.requests))
                           : json(nullptr)}};
-  } else {
-    j["overhead_ns_per_request"] = run.probes_requested == "inproc" || !run.ebpf_unavailable.empty() ? json(nullptr) : json(0.0);
   }
   if (!run.cross_validation.empty()) j["cross_validation"] = cross_validation_json(run.cross_validation);
   return j;

@@ -1,16 +1,9 @@
 #include "harness/results/results_json.h"
 
-#include <fmt/format.h>
-
-#include <cmath>
-#include <map>
 
 #include "framework/inject_delay.h"
 #include "harness/results/probes_json.h"
-#include "harness/stats/aggregate.h"
-#include "harness/stats/bimodality.h"
-#include "harness/stats/noise_budget.h"
-#include "harness/units.h"
+#include "harness/results/statistics_json.h"
 #include "harness/stats/stage_summary.h"
 #include "probes/alloc_counter.h"
 #include "probes/stage_names.h"
@@ -69,13 +62,24 @@ json blocks_json(const LoadResult& r) {
   return out;
 }
 
-json placement_json(const Placement& p) {
+}  // namespace
+
+json placement_to_json(const Placement& p) {
   return {{"policy", std::string(pin_policy_name(p.policy))},
           {"cpus", p.cpus},
           {"roles", {{"client", p.client}, {"worker", p.worker}, {"loop", p.worker}}}};
 }
 
-json process_json(const ProcessRecord& p) {
+Placement placement_from_json(const json& j) {
+  Placement p;
+  p.policy = pin_policy_from_name(j.at("policy").get<std::string>()).value_or(PinPolicy::off);
+  p.cpus = j.at("cpus").get<std::vector<int>>();
+  p.client = j.at("roles").at("client").get<std::vector<int>>();
+  p.worker = j.at("roles").at("worker").get<std::vector<int>>();
+  return p;
+}
+
+json process_record_to_json(const ProcessRecord& p) {
   return {{"hash_seed", p.hash_seed == "random" ? json("random") : json(std::stoul(p.hash_seed))},
           {"hash_seed_source", p.hash_seed_source},
           {"aslr", p.aslr ? "on" : "off"},
@@ -84,7 +88,28 @@ json process_json(const ProcessRecord& p) {
           {"reexecuted", p.reexecuted}};
 }
 
-json run_json(const RunRecord& run) {
+ProcessRecord process_record_from_json(const json& j) {
+  ProcessRecord p;
+  const json& seed = j.at("hash_seed");
+  p.hash_seed = seed.is_string() ? seed.get<std::string>() : std::to_string(seed.get<std::uint64_t>());
+  p.hash_seed_source = j.value("hash_seed_source", "");
+  p.aslr = j.at("aslr").get<std::string>() == "on";
+  p.environment = j.at("environment").get<std::string>();
+  p.arg_env_bytes = j.at("arg_env_bytes").get<std::size_t>();
+  p.reexecuted = j.value("reexecuted", false);
+  return p;
+}
+
+json run_to_json(const RunRecord& run) {
+  if (!run.supported) {  // a configuration `phases` could not run here: no measurements
+    return {{"config", run.config},
+            {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
+            {"opts", run.opts},
+            {"repetition", run.repetition},
+            {"supported", false},
+            {"unsupported_reason", run.unsupported_reason},
+            {"stages", json::object()}};
+  }
   json j = {{"config", run.config},
             {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
             {"opts", run.opts},
@@ -93,10 +118,6 @@ json run_json(const RunRecord& run) {
             {"stamps", run.stamps},
             {"supported", run.supported},
             {"unsupported_reason", run.unsupported_reason}};
-  if (!run.supported) {
-    j["stages"] = json::object();
-    return j;
-  }
   const LoadResult& r = run.load;
   j["requests"] = r.requests;
   j["errors"] = r.server_errors;
@@ -131,8 +152,15 @@ json run_json(const RunRecord& run) {
   j["route_interpreters"] = run.route_interpreters;
   j["threads"] = threads_json(run.threads);
   j["blocks"] = blocks_json(r);
+  if (run.target) {
+    j["target"] = run.target->url;
+    j["transport_errors"] = run.target->transport_errors;
+    j["reconnects"] = run.target->reconnects;
+  }
   return j;
 }
+
+namespace {
 
 // config.inject_delay: null, or {"stage": "dispatch", "ns": 2000, "spec": "dispatch=2000"}.
 json inject_delay_json(const std::string& spec) {
@@ -141,123 +169,7 @@ json inject_delay_json(const std::string& spec) {
   return {{"stage", std::string(probes::stage_name(d.stage))}, {"ns", d.ns}, {"spec", spec}};
 }
 
-json aggregate_json(const Aggregate& a) {
-  return {{"n", a.n}, {"median", a.median}, {"ci_low", a.ci_low}, {"ci_high", a.ci_high},
-          {"min", a.min}, {"max", a.max}, {"spread_pct", a.spread_pct}};
-}
-
-json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-// aggregates[].noise: the noise budget over the configuration's repetitions and their blocks
-// (between repetitions = between processes under `phases`, which runs each in its own).
-json noise_json(const std::vector<const json*>& reps) {
-  std::vector<std::vector<double>> blocks;
-  for (const json* r : reps) {
-    std::vector<double> p50s;
-    for (const json& b : r->value("blocks", json::array())) {
-      if (b.at("requests").get<double>() > 0) p50s.push_back(b.at("total_p50_ns").get<double>());
-    }
-    blocks.push_back(std::move(p50s));
-  }
-  const NoiseBudget n = noise_budget(blocks);
-  return {{"repetitions", n.processes}, {"blocks_per_repetition", n.blocks}, {"within_pct", optional_json(n.within_pct)},
-          {"between_pct", optional_json(n.between_pct)}, {"between_share", optional_json(n.between_share)}};
-}
-
-// A run's threads as typed records, as far as placement needs them.
-std::vector<ThreadRecord> thread_records(const json& run) {
-  std::vector<ThreadRecord> out;
-  for (const json& t : run.value("threads", json::array())) {
-    ThreadRecord r;
-    const std::string role = t.at("role").get<std::string>();
-    for (ThreadRole candidate : {ThreadRole::main, ThreadRole::client, ThreadRole::worker, ThreadRole::loop}) {
-      if (thread_role_name(candidate) == role) r.role = candidate;
-    }
-    r.cpus_seen = t.at("cpus_seen").get<std::vector<int>>();
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-// aggregates[].bimodal: null, or the two clusters of total p50 with where each had its threads.
-json bimodal_json(const std::string& config, const std::vector<const json*>& reps) {
-  std::vector<double> p50s;
-  for (const json* r : reps) p50s.push_back(r->at("stages").at("total").at("p50_ns").get<double>());
-  const std::optional<Bimodality> b = find_two_clusters(p50s);
-  if (!b) return nullptr;
-  auto cluster_json = [&](const Cluster& c, std::string& placements_text) {
-    json repetitions = json::array();
-    std::map<std::string, int> placements;
-    for (std::size_t i : c.members) {
-      repetitions.push_back(reps[i]->at("repetition"));
-      ++placements[handoff_placement(thread_records(*reps[i]))];
-    }
-    for (const auto& [where, n] : placements) {
-      placements_text += fmt::format("{}{} in {} of {}", placements_text.empty() ? "" : ", ", where, n, c.members.size());
-    }
-    return json{{"repetitions", repetitions}, {"median_ns", c.median}, {"placements", placements}};
-  };
-  std::string fast_where, slow_where;
-  json low = cluster_json(b->low, fast_where);
-  json high = cluster_json(b->high, slow_where);
-  const std::string message = fmt::format(
-      "{}: {} repetitions at {}, {} at {} (+{:.0f} %): two populations, the median describes neither; hand-offs: fast "
-      "ones {}; slow ones {}",
-      config, b->low.members.size(), format_ns(b->low.median), b->high.members.size(), format_ns(b->high.median),
-      b->separation * 100, fast_where, slow_where);
-  return {{"low", low},
-          {"high", high},
-          {"ashman_d", std::isfinite(b->ashman_d) ? json(b->ashman_d) : json(nullptr)},
-          {"separation_pct", b->separation * 100},
-          {"message", message}};
-}
-
 }  // namespace
-
-json aggregates_from_runs(const json& runs) {
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<const json*>> by_config;
-  for (const json& run : runs) {
-    const std::string config = run.at("config").get<std::string>();
-    if (!by_config.contains(config)) order.push_back(config);
-    by_config[config].push_back(&run);
-  }
-  json out = json::array();
-  for (const std::string& config : order) {
-    const auto& reps = by_config[config];
-    const json& first = *reps.front();
-    json a = {{"config", config}, {"phase", first.at("phase")}, {"opts", first.at("opts")},
-              {"supported", first.at("supported")}, {"unsupported_reason", first.value("unsupported_reason", "")},
-              {"repetitions", reps.size()}};
-    if (!first.at("supported").get<bool>()) {
-      a["stages"] = json::object();
-      out.push_back(a);
-      continue;
-    }
-    auto collect = [&](auto&& get) {
-      std::vector<double> v;
-      for (const json* r : reps) v.push_back(get(*r));
-      return aggregate_json(aggregate(v));
-    };
-    a["throughput_rps"] = collect([](const json& r) { return r.at("throughput_rps").get<double>(); });
-    a["errors"] = collect([](const json& r) { return r.at("errors").get<double>(); });
-    json stages = json::object();
-    for (std::string_view name : probes::kStageNames) {
-      const std::string stage(name);
-      json s = json::object();
-      for (const char* metric : {"p50_ns", "p99_ns", "mean_ns"}) {
-        s[metric] = collect([&](const json& r) { return r.at("stages").at(stage).at(metric).get<double>(); });
-      }
-      s["count"] = collect([&](const json& r) { return r.at("stages").at(stage).at("count").get<double>(); });
-      stages[stage] = s;
-    }
-    a["stages"] = stages;
-    a["noise"] = noise_json(reps);
-    a["bimodal"] = bimodal_json(config, reps);
-    out.push_back(a);
-  }
-  return out;
-}
 
 json results_to_json(const ResultsDocument& doc) {
   const ResultsContext& c = doc.context;
@@ -287,17 +199,17 @@ json results_to_json(const ResultsDocument& doc) {
       {"clock", {{"source", c.clock_source}, {"ns_per_tick", c.ns_per_tick}, {"stamp_cost_ns", c.stamp_cost_ns}}},
       {"ebpf", ebpf_context_to_json(c.ebpf)},
   };
-  if (c.placement) context["placement"] = placement_json(*c.placement);
-  if (c.process) context["process"] = process_json(*c.process);
+  if (c.placement) context["placement"] = placement_to_json(*c.placement);
+  if (c.process) context["process"] = process_record_to_json(*c.process);
   json routes = json::array();
   for (const RouteRecord& r : doc.routes) {
     routes.push_back({{"method", r.method}, {"path", r.path}, {"handler", r.handler}, {"kind", r.kind},
                       {"reason", r.reason}, {"demotions", r.demotions}, {"interpreter", r.interpreter}});
   }
   json runs = json::array();
-  for (const RunRecord& run : doc.runs) runs.push_back(run_json(run));
+  for (const RunRecord& run : doc.runs) runs.push_back(run_to_json(run));
   const ResultsConfig& cfg = doc.config;
-  return {{"schema_version", kSchemaVersion},
+  json out = {{"schema_version", kSchemaVersion},
           {"tool", {{"name", "fasterbench"}, {"version", c.build.version}, {"command", doc.command}}},
           {"context", context},
           {"scenario", {{"name", doc.scenario_name}, {"file", doc.scenario_file}}},
@@ -311,7 +223,15 @@ json results_to_json(const ResultsDocument& doc) {
             {"inject_delay", inject_delay_json(cfg.inject_delay)}}},
           {"routes", routes},
           {"runs", runs},
-          {"aggregates", aggregates_from_runs(runs)}};
+          {"aggregates", aggregates_to_json(doc.aggregates)}};
+  if (!cfg.target.empty()) {
+    // What is different about a run against a server: where the requests went, and that `total`
+    // is the latency the client saw (request written -> response read), not the pipeline's.
+    out["context"]["target"] = cfg.target;
+    out["config"]["target"] = cfg.target;
+    out["config"]["total_is"] = "client-side latency: request sent -> last byte of the response read";
+  }
+  return out;
 }
 
 }  // namespace fb::harness

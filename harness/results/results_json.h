@@ -20,15 +20,21 @@ namespace fb::harness {
 
 inline constexpr int kSchemaVersion = 1;
 
+// The whole document. Its aggregates are doc.aggregates (computed by the caller, see
+// harness/stats/configuration_aggregate.h): this only renders.
 nlohmann::json results_to_json(const ResultsDocument& doc);
+
+// One run measured in this process, as runs[i].
+nlohmann::json run_to_json(const RunRecord& run);
+
+// context.placement and context.process, written and read back.
+nlohmann::json placement_to_json(const Placement& placement);
+Placement placement_from_json(const nlohmann::json& placement);
+nlohmann::json process_record_to_json(const ProcessRecord& process);
+ProcessRecord process_record_from_json(const nlohmann::json& process);
 
 // One stage's summary: count, mean_ns, p50_ns .. max_ns, percentiles, histogram. `signed_mean`
 // replaces the histogram's mean (the `other` residual can be negative).
 nlohmann::json stage_to_json(const probes::Histogram& histogram, double signed_mean);
-
-// Per-configuration statistics over the repetitions in `runs` (a JSON array of runs, as
-// written by results_to_json), in order of first appearance: median and bootstrap CI of each
-// stage's p50/p99/mean and of throughput. Unsupported configurations get no stages.
-nlohmann::json aggregates_from_runs(const nlohmann::json& runs);
 
 }  // namespace fb::harness

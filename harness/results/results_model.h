@@ -13,8 +13,9 @@
 #include "harness/load/load_result.h"
 #include "harness/placement/placement.h"
 #include "harness/placement/thread_census.h"
+#include "harness/stats/configuration_aggregate.h"
 #include "harness/stats/cross_validation.h"
-#include "harness/sysinfo.h"
+#include "harness/host/sysinfo.h"
 #include "probes/ebpf_backend.h"
 
 namespace fb::harness {
@@ -49,6 +50,13 @@ struct EbpfRunRecord {
   std::optional<double> sched_ns_per_request;  // scheduler programs' run time / measured requests
 };
 
+// A run sent over HTTP to a server (`run --target`): where to, and what the connections met.
+struct TargetRecord {
+  std::string url;
+  std::uint64_t transport_errors = 0;  // resets, broken responses
+  std::uint64_t reconnects = 0;
+};
+
 struct RunRecord {
   std::string config;              // display label: "P2", "lockfree", ...
   std::string phase;               // "P0".."P4", or "" for other switch sets
@@ -72,7 +80,8 @@ struct RunRecord {
   std::vector<python::InterpreterRecord> interpreters;       // own-gil: one per Python-running thread
   std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
   std::vector<ThreadRecord> threads;  // every thread of the process over the measured part
-  std::string stamps = "all";         // "all" stage points, or only the two "ends"
+  std::string stamps = "all";
+  std::optional<TargetRecord> target;  // --target: the load went to a server, `total` is client-side         // "all" stage points, or only the two "ends"
 };
 
 struct ResultsConfig {
@@ -87,6 +96,7 @@ struct ResultsConfig {
   std::uint32_t demote_after = 0;     // and slow calls before demoting
   std::string subinterp_fallback = "fail";
   std::string inject_delay;  // "dispatch=2000" (testing aid, framework/inject_delay.h); "" = none
+  std::string target;        // run --target URL; "" = the pipeline in this process
 };
 
 // The eBPF backend as this invocation found it: context.ebpf.
@@ -120,6 +130,7 @@ struct ResultsDocument {
   ResultsConfig config;
   std::vector<RouteRecord> routes;
   std::vector<RunRecord> runs;
+  std::vector<ConfigurationAggregate> aggregates;  // over `runs`, computed by the command that measured them
 };
 
 }  // namespace fb::harness

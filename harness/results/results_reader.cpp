@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/results/results_json.h"
 
 namespace fb::harness {

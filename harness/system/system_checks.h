@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/sysinfo.h"
+#include "harness/host/sysinfo.h"
 #include "harness/system/system_root.h"
 
 namespace fb::harness::system {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/results/atomic_file.h"
 #include "harness/system/system_checks.h"
 

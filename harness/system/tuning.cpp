@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "harness/exit_codes.h"
-#include "harness/sysinfo.h"
+#include "harness/cli/exit_codes.h"
+#include "harness/host/sysinfo.h"
 #include "harness/system/tune_state.h"
 
 namespace fb::harness::system {

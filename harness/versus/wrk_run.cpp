@@ -7,7 +7,7 @@
 #include <regex>
 #include <sstream>
 
-#include "harness/subprocess.h"
+#include "harness/host/subprocess.h"
 #include "harness/versus/pinned_process.h"
 
 namespace fb::harness {

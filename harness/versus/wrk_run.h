@@ -8,7 +8,7 @@
 
 #include "harness/load/http_target.h"
 #include "harness/load/request_mix.h"
-#include "harness/scenario.h"
+#include "harness/scenario/scenario.h"
 
 namespace fb::harness {
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "results_builder.h"
 
 using namespace fb::harness;

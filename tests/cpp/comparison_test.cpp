@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/compare/comparison_report.h"
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/results/results_reader.h"
 #include "results_builder.h"
 

@@ -7,10 +7,10 @@
 #include <set>
 
 #include "framework/options.h"
-#include "harness/measure.h"
-#include "harness/probe_session.h"
-#include "harness/scenario.h"
-#include "harness/stamp_cost.h"
+#include "harness/measure/measure.h"
+#include "harness/probes/probe_session.h"
+#include "harness/scenario/scenario.h"
+#include "harness/measure/stamp_cost.h"
 #include "probes/clock.h"
 #include "python_test_env.h"
 
@@ -51,9 +51,13 @@ class EbpfPipelineTest : public ::testing::Test {
 
   static RunRecord run(const std::string& scenario_file, std::int64_t clients, std::int64_t workers) {
     const Scenario scenario = load_scenario(test::source_path(scenario_file));
-    const ResolvedLoad load{kRequests, 1'000, clients, workers, 1, 1};
+    RunSettings load;
+    load.requests = kRequests;
+    load.warmup = 1'000;
+    load.clients = clients;
+    load.workers = workers;
     ConfigurationResult measured =
-        measure_configuration(scenario, load, OptimizationSet{}, PipelineSettings{}, stamp_cost_, false, session_);
+        measure_configuration(scenario, load, stamp_cost_, false, session_);
     return std::move(measured.runs.at(0));
   }
 

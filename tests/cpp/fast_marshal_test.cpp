@@ -279,6 +279,6 @@ TEST_P(FastMarshalPipeline, ResultsAreEncodedAsJsonDumpsEncodesThem) {
 INSTANTIATE_TEST_SUITE_P(Configs, FastMarshalPipeline,
                          ::testing::Values(Config{"executor", true, false, false}, Config{"direct", true, true, false},
                                            Config{"subinterp", true, false, true}, Config{"direct_subinterp", true, true, true}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& test) { return std::string(test.param.name); });
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "harness/phase_plan.h"
+#include "harness/commands/phases/plan.h"
 
 #include <gtest/gtest.h>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 
 using namespace fb::harness;
 

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/placement/cpu_list.h"
 #include "harness/placement/placement.h"
 

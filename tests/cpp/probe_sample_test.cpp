@@ -1,7 +1,7 @@
 // --probe-sample auto: the choice of 1 in N from the warm-up (harness/probe_session.h).
 #include <gtest/gtest.h>
 
-#include "harness/probe_session.h"
+#include "harness/probes/probe_session.h"
 
 namespace fb::harness {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/hygiene/process_hygiene.h"
 
 namespace fb::harness {

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "fake_system_tree.h"
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "harness/results/atomic_file.h"
 #include "harness/system/tune_state.h"
 

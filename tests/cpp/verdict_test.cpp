@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/exit_codes.h"
+#include "harness/cli/exit_codes.h"
 #include "results_builder.h"
 
 using namespace fb::harness;

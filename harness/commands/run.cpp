@@ -1,0 +1,173 @@
+#include "harness/commands/run.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <filesystem>
+
+#include "harness/cli/exit_codes.h"
+#include "harness/commands/run_target.h"
+#include "harness/console/noise.h"
+#include "harness/console/probes.h"
+#include "harness/console/routes.h"
+#include "harness/console/stage_tables.h"
+#include "harness/measure/measure.h"
+#include "harness/measure/stamp_cost.h"
+#include "harness/probes/probe_session.h"
+#include "harness/results/atomic_file.h"
+#include "harness/results/results_json.h"
+#include "harness/results/summaries.h"
+#include "probes/clock.h"
+#include "probes/stage_names.h"
+
+namespace fb::harness {
+
+void describe_run_command(Command& root, RunOptions& o) {
+  Command& cmd = root.add_subcommand("run", "Measure one configuration of the pipeline on a scenario (closed loop)");
+  describe_measurement_options(cmd, o, {});
+  describe_configuration_options(cmd, o);
+  cmd.add({.name = "--out", .target = &o.out, .help = "Write the results JSON here (atomically: temp file + rename)"});
+  cmd.add({.name = "--stamps", .target = &o.stamps,
+           .help = "Which stage points stamp the clock: all (default), or ends (only arrive and response_ready: the "
+                   "total without the instrument's other points, to measure what they cost; the run is labelled "
+                   "<config>/ends and reports only total). Not with --probes ebpf|both",
+           .choices = {"all", "ends"}});
+  cmd.add({.name = "--target", .target = &o.target,
+           .help = "Send the scenario's mix over HTTP to a running server (e.g. `fasterbench serve`) at http://HOST:PORT, "
+                   "one keep-alive connection per client, and record the latency the clients see; the server's "
+                   "configuration is its own, so --phase/--opt/--wait are errors here",
+           .type_name = "URL"});
+  cmd.add({.name = "--explain-routes", .target = &o.explain_routes,
+           .help = "Print each route's classification (SYNC_FAST / SYNC_BLOCKING / ASYNC), where it runs under the "
+                   "chosen --phase/--opt, and the reason; then exit without measuring (status 0)"});
+  cmd.add({.name = "--probes", .target = &o.probes,
+           .help = "Probe backends: inproc (in-process clock, default), ebpf (also the eBPF programs on the USDT "
+                   "stage points and the scheduler; needs CAP_BPF+CAP_PERFMON, else continues in-process) or both "
+                   "(ebpf plus a per-stage cross-validation of the two)",
+           .choices = {"inproc", "ebpf", "both"}});
+  cmd.add({.name = "--probe-sample", .target = &o.probe_sample,
+           .help = fmt::format("With --probes ebpf|both: 1 request in N fires its USDT stage probes (a prime and a "
+                               "hit per point, ~3 µs together here; the sampled requests are kept out of `stages`). Integer "
+                               ">= 1, or auto (the default): N chosen after the warm-up so the probes take at most {:.0f} % "
+                               "of request time, from the calibrated cost of a sampled point and the path's measured cost",
+                               kProbeBudget * 100),
+           .type_name = "N|auto"});
+  cmd.add({.name = "--require-ebpf", .target = &o.require_ebpf,
+           .help = "With --probes ebpf|both: exit 2 with the reason when the eBPF backend cannot run, instead of "
+                   "continuing in-process"});
+  cmd.add({.name = "--probe-ab", .target = &o.probe_ab,
+           .help = "With --probes ebpf|both: alternate repetitions with the eBPF programs detached and attached "
+                   "(A B A B; attached runs are labelled <config>/ebpf), to measure their overhead in one invocation. "
+                   "Needs --repetitions >= 2"});
+  cmd.add({.name = "--no-probe-stats", .target = &o.no_probe_stats,
+           .help = "With --probes ebpf|both: do not ask the kernel to account the programs' run time (saves two clock "
+                   "reads per context switch; the scheduler programs' share of overhead_ns_per_request is then unknown)"});
+}
+
+namespace {
+
+ProbeSettings resolve_probes(const RunOptions& o, const RunSettings& settings) {
+  ProbeSettings p;
+  p.mode = o.probes == "ebpf" ? ProbeMode::ebpf : o.probes == "both" ? ProbeMode::both : ProbeMode::inproc;
+  if (o.probe_sample != "auto") {
+    std::int64_t n = 0;
+    const auto [end, ec] = std::from_chars(o.probe_sample.data(), o.probe_sample.data() + o.probe_sample.size(), n);
+    if (ec != std::errc() || end != o.probe_sample.data() + o.probe_sample.size() || n < 1) {
+      throw UsageError("--probe-sample must be >= 1 (an integer) or auto, got '" + o.probe_sample + "'");
+    }
+    p.sample = n;
+  }
+  p.require_ebpf = o.require_ebpf;
+  p.alternate = o.probe_ab;
+  p.program_stats = !o.no_probe_stats;
+  if (p.alternate && p.mode == ProbeMode::inproc) throw UsageError("--probe-ab needs --probes ebpf or both");
+  if (settings.stamps_ends && p.mode != ProbeMode::inproc) {
+    throw UsageError("--stamps ends cannot go with --probes " + o.probes + ": the eBPF probes fire at every stage point");
+  }
+  if (p.alternate && settings.repetitions < 2) throw UsageError("--probe-ab needs --repetitions >= 2 (one detached, one attached)");
+  return p;
+}
+
+void check_output_path(const std::string& out) {
+  if (out.empty()) return;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw UsageError("--out " + out + ": directory " + dir.string() + " does not exist");
+}
+
+void print_console(const ResultsDocument& doc) {
+  const DocumentSummary summary = summarize_document(doc);
+  print_stage_tables(summary, doc.aggregates, stdout);
+  print_isolation(summary, stdout);
+  print_noise(summary, doc.aggregates, stdout);
+  print_threads(doc, stdout);
+  print_route_summary(doc.routes, stdout);
+  print_interpreters(doc, stdout);
+  print_probe_sections(doc, stdout);
+  print_call_floor(doc.aggregates, stdout);
+}
+
+}  // namespace
+
+int cmd_run(const RunOptions& o) {
+  if (!o.target.empty()) return cmd_run_target(o);
+  // Everything is checked before anything starts; then hygiene: re-executing without ASLR or
+  // with a fixed environment happens before Python or any thread starts.
+  Scenario scenario;
+  try {
+    scenario = load_scenario(o.scenario);
+  } catch (const ScenarioError& e) {
+    throw UsageError(e.what());
+  }
+  const RunSettings settings = resolve_run_settings(o, scenario);
+  const HygieneRequest hygiene = resolve_hygiene(o);
+  require_available(settings.opts);
+  reexecute_if_needed(hygiene);
+  apply_hash_seed(hygiene.hash_seed);
+  probes::calibrate_clock();
+  if (o.explain_routes) {
+    const std::unique_ptr<App> app = start_app(scenario, app_config(scenario, settings));
+    print_route_explanation(scenario, app->routes(), settings.opts, stdout);
+    return kExitOk;
+  }
+  check_output_path(o.out);
+  const ProbeSettings probe_settings = resolve_probes(o, settings);
+
+  const double stamp_cost = measure_stamp_cost_ns();
+  // Before the app starts: the eBPF backend calibrates its probe cost on a quiet process.
+  ProbeSession probe_session(probe_settings);
+  ResultsDocument doc = make_document("run", scenario, settings, stamp_cost);
+  doc.config.probes = probe_mode_name(probe_settings.mode);
+  if (probe_session.ebpf_running()) {
+    doc.config.probe_sample = probe_settings.sample.value_or(0);
+    doc.config.probe_sample_mode = probe_settings.sample ? "fixed" : "auto";
+  }
+  doc.context.ebpf = probe_session.context();
+  doc.context.placement = settings.placement;
+  doc.context.process = process_record(hygiene);
+  if (settings.delay.active()) {
+    fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
+               to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
+  }
+  ConfigurationResult measured = measure_configuration(scenario, settings, stamp_cost, !o.no_progress, &probe_session);
+  doc.runs = std::move(measured.runs);
+  doc.routes = std::move(measured.routes);
+
+  double steal_sum = 0;
+  std::vector<RunSummary> summaries;
+  for (const RunRecord& r : doc.runs) {
+    steal_sum += r.load.steal_pct;
+    summaries.push_back(summarize_run(r));
+  }
+  doc.context.steal_pct = doc.runs.empty() ? 0 : steal_sum / static_cast<double>(doc.runs.size());
+  doc.aggregates = aggregate_configurations(summaries);
+
+  print_console(doc);
+  if (!o.out.empty()) {
+    write_file_atomically(o.out, results_to_json(doc).dump(2) + "\n");
+    fmt::print("results: {}\n", o.out);
+  }
+  return kExitOk;
+}
+
+}  // namespace fb::harness

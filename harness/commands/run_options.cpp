@@ -1,0 +1,220 @@
+#include "harness/commands/run_options.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <thread>
+
+#include "harness/cli/exit_codes.h"
+
+namespace fb::harness {
+namespace {
+
+std::int64_t pick(const std::optional<std::int64_t>& cli, const std::optional<std::int64_t>& scenario, std::int64_t fallback) {
+  return cli ? *cli : scenario ? *scenario : fallback;
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
+OptimizationSet resolve_optimizations(const RunOptions& o) {
+  if (!o.opts.empty()) {
+    try {
+      return parse_optimizations(o.opts);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--opt: ") + e.what());
+    }
+  }
+  const std::string phase = o.phase.empty() ? "P0" : o.phase;
+  auto set = phase_optimizations(phase);
+  if (!set) throw UsageError("--phase: unknown phase '" + phase + "' (accepted: " + phase_names_list() + ")");
+  return *set;
+}
+
+WaitPolicy resolve_wait(const RunOptions& o, const OptimizationSet& opts) {
+  if (o.wait.empty()) return WaitPolicy::adaptive;
+  if (!opts.lockfree) {
+    throw UsageError("--wait " + o.wait + " applies to the lock-free queue only; " + config_label(opts) +
+                     " uses the mutex queue (add --opt lockfree, or use a phase with lockfree)");
+  }
+  return *wait_policy_from_name(o.wait);  // the parser has checked the spelling
+}
+
+DemotionPolicy resolve_demotion(const RunOptions& o) {
+  if (!(o.demote_budget_us >= 0) || !std::isfinite(o.demote_budget_us)) {
+    throw UsageError("--demote-budget-us must be >= 0, got " + std::to_string(o.demote_budget_us));
+  }
+  if (o.demote_after < 1 || o.demote_after > 1'000'000'000) {
+    throw UsageError("--demote-after must be >= 1, got " + std::to_string(o.demote_after));
+  }
+  DemotionPolicy p;
+  p.budget = std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(o.demote_budget_us * 1000.0)));
+  p.after = static_cast<std::uint32_t>(o.demote_after);
+  return p;
+}
+
+}  // namespace
+
+void describe_measurement_options(Command& cmd, RunOptions& o, const MeasurementDefaults& d) {
+  describe_scenario_option(cmd, o);
+  describe_load_options(cmd, o, d);
+  describe_pipeline_options(cmd, o);
+  describe_isolation_options(cmd, o, d);
+}
+
+void describe_scenario_option(Command& cmd, RunOptions& o) {
+  cmd.add({.name = "--scenario", .target = &o.scenario, .help = "Scenario file (TOML), e.g. scenarios/hello.toml",
+           .required = true, .forward = Forward::always});
+}
+
+void describe_load_options(Command& cmd, RunOptions& o, const MeasurementDefaults& d) {
+  using F = Forward;
+  cmd.add({.name = "--requests", .target = &o.requests,
+           .help = "Measured requests per repetition (default: scenario [load] or " + std::to_string(kDefaultRequests) + ")",
+           .forward = F::if_given});
+  cmd.add({.name = "--warmup", .target = &o.warmup,
+           .help = "Requests sent before measuring, not recorded (default: scenario or " + std::to_string(kDefaultWarmup) + ")",
+           .forward = F::if_given});
+  cmd.add({.name = "--clients", .target = &o.clients,
+           .help = "Closed-loop clients, each with one request outstanding (default: scenario or 1)", .forward = F::if_given});
+  // phases: repetitions of each configuration, each a child of one repetition.
+  cmd.add({.name = "--repetitions", .target = &o.repetitions,
+           .help = "Repetitions of each configuration (default: scenario or " + std::to_string(d.repetitions) + ")"});
+  // phases: the base seed; repetition r of every configuration gets seed + r.
+  cmd.add({.name = "--seed", .target = &o.seed, .help = "Seed of the request mix's random draws (default: 1)"});
+  cmd.add({.name = "--no-progress", .target = &o.no_progress, .help = "Do not draw a progress bar on stderr"});
+}
+
+void describe_pipeline_options(Command& cmd, RunOptions& o) {
+  using F = Forward;
+  cmd.add({.name = "--workers", .target = &o.workers,
+           .help = "Executor worker threads (default: scenario or the number of CPUs)", .forward = F::if_given});
+  cmd.add({.name = "--future-spin-ns", .target = &o.future_spin_ns,
+           .help = "inline-future only: nanoseconds a waiting caller spins before it parks, 0 = park at once "
+                   "(default: " + std::to_string(kDefaultFutureSpin.count()) + ")",
+           .forward = F::if_given});
+  cmd.add({.name = "--subinterp-fallback", .target = &o.subinterp_fallback,
+           .help = "With --opt subinterp, a route whose handler cannot be imported in an own-GIL sub-interpreter "
+                   "(it imports a single-phase-init extension such as readline): 'fail' the run (exit 2, the default, "
+                   "or the scenario's subinterp_fallback) or run that route in the 'main' interpreter; reported either "
+                   "way in routes[].interpreter",
+           .choices = {"fail", "main"}, .forward = F::if_given});
+  cmd.add({.name = "--inject-delay", .target = &o.inject_delay,
+           .help = "TESTING AID: busy-wait NS nanoseconds inside stage STAGE of every request (STAGE=NS, e.g. "
+                   "dispatch=2000; stages route, dispatch, gil, marshal, handler, future, other), to prove that "
+                   "`fasterbench gate` catches a known regression. Recorded in the results' config.inject_delay",
+           .type_name = "STAGE=NS", .forward = F::if_given});
+  // phases: handed only to the configurations with lockfree.
+  cmd.add({.name = "--wait", .target = &o.wait,
+           .help = "How workers wait on the lock-free queue (needs lockfree): spin (pause loop, never sleeps), yield "
+                   "(sched_yield loop), park (futex sleep at once), adaptive (spin, then yield, then park; the default)",
+           .choices = wait_policy_names()});
+  cmd.add({.name = "--demote-budget-us", .target = &o.demote_budget_us,
+           .help = "Demotion guard (direct path): a SYNC_FAST handler call longer than this many microseconds "
+                   "counts as slow (decimal allowed, default 200)",
+           .forward = F::if_given});
+  cmd.add({.name = "--demote-after", .target = &o.demote_after,
+           .help = "Demotion guard: slow calls in a row after which a SYNC_FAST route is demoted to SYNC_BLOCKING for "
+                   "the rest of the configuration's repetitions (integer >= 1, default 3)",
+           .forward = F::if_given});
+}
+
+void describe_isolation_options(Command& cmd, RunOptions& o, const MeasurementDefaults& d) {
+  using F = Forward;
+  o.pin = d.pin;
+  o.hash_seed = d.hash_seed;
+  o.aslr = d.aslr;
+  o.env = d.env;
+  cmd.add({.name = "--pin", .target = &o.pin,
+           .help = "Where the pipeline's threads run: off (the OS decides), shared (clients, workers and event loops "
+                   "all on the first CPU of --cpus), split (clients on the first half of --cpus, workers and their "
+                   "event loops on the rest; on 2 CPUs one each). Recorded in context.placement and runs[].threads "
+                   "(default: " + d.pin + d.pin_why + ")",
+           .choices = {"off", "shared", "split"}, .forward = F::always});
+  cmd.add({.name = "--cpus", .target = &o.cpus,
+           .help = "CPUs to run on, as taskset spells them (e.g. 0-1 or 0,2); each must be in this process's allowed "
+                   "set (default: all of it)",
+           .type_name = "LIST", .forward = F::always});
+  cmd.add({.name = "--hash-seed", .target = &o.hash_seed,
+           .help = "Python's str/bytes hash seed (what PYTHONHASHSEED sets): an integer in [0, 4294967295] or random "
+                   "(default: " + (d.hash_seed.empty() ? std::string("as PYTHONHASHSEED says, random when unset") : d.hash_seed) + ")",
+           .type_name = "N|random", .forward = F::always});
+  cmd.add({.name = "--aslr", .target = &o.aslr,
+           .help = "Address-space layout randomization: off re-executes the process with personality(ADDR_NO_RANDOMIZE) "
+                   "so code, heap and stack sit at the same addresses in every process (default: " + d.aslr + ")",
+           .choices = {"on", "off"}, .forward = F::always});
+  cmd.add({.name = "--env", .target = &o.env,
+           .help = "fixed: run with only the environment variables a run needs, padded so arguments and environment "
+                   "take a fixed size (their size moves every stack address); inherit: as started (default: " + d.env + ")",
+           .choices = {"inherit", "fixed"}, .forward = F::always});
+}
+
+void describe_configuration_options(Command& cmd, RunOptions& o) {
+  cmd.add({.name = "--phase", .target = &o.phase,
+           .help = "Cumulative phase: P0 baseline, P1 +direct, P2 +lockfree, P3 +subinterp, P4 +inline-future, "
+                   "P5 +fast-marshal (beyond the plan)",
+           .excludes = {"--opt"}});
+  cmd.add({.name = "--opt", .target = &o.opts,
+           .help = "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future,fast-marshal"});
+}
+
+void require_available(const OptimizationSet& opts) {
+  if (std::string reason = unavailable_reason(opts); !reason.empty()) {
+    throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));
+  }
+}
+
+RunSettings resolve_run_settings(const RunOptions& o, const Scenario& s) {
+  RunSettings r;
+  const auto cpus = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  r.requests = pick(o.requests, s.load.requests, kDefaultRequests);
+  r.warmup = pick(o.warmup, s.load.warmup, kDefaultWarmup);
+  r.clients = pick(o.clients, s.load.clients, kDefaultClients);
+  r.workers = pick(o.workers, s.load.workers, cpus);
+  r.repetitions = pick(o.repetitions, s.load.repetitions, kDefaultRepetitions);
+  r.seed = o.seed;
+  const std::int64_t future_spin_ns = o.future_spin_ns.value_or(kDefaultFutureSpin.count());
+  require(r.requests > 0, "--requests must be > 0, got " + std::to_string(r.requests));
+  require(r.warmup >= 0, "--warmup must be >= 0, got " + std::to_string(r.warmup));
+  require(r.clients > 0, "--clients must be > 0, got " + std::to_string(r.clients));
+  require(r.clients <= 1024, "--clients must be <= 1024, got " + std::to_string(r.clients));
+  require(r.workers > 0, "--workers must be > 0, got " + std::to_string(r.workers));
+  require(r.workers <= 256, "--workers must be <= 256, got " + std::to_string(r.workers));
+  require(r.repetitions > 0, "--repetitions must be > 0, got " + std::to_string(r.repetitions));
+  require(future_spin_ns >= 0 && future_spin_ns <= 10'000'000,
+          "--future-spin-ns must be in [0, 10000000], got " + std::to_string(future_spin_ns));
+  r.future_spin = std::chrono::nanoseconds(future_spin_ns);
+  const std::string& fallback = !o.subinterp_fallback.empty() ? o.subinterp_fallback : s.subinterp_fallback;
+  if (!fallback.empty()) {
+    auto parsed = subinterp_fallback_from_name(fallback);
+    require(parsed.has_value(), "--subinterp-fallback must be fail or main, got " + fallback);
+    r.subinterp_fallback = *parsed;
+  }
+  r.opts = resolve_optimizations(o);
+  r.wait = resolve_wait(o, r.opts);
+  r.demotion = resolve_demotion(o);
+  r.delay = resolve_inject_delay(o);
+  r.placement = plan_placement(*pin_policy_from_name(o.pin.empty() ? "off" : o.pin), o.cpus);
+  r.stamps_ends = o.stamps == "ends";
+  return r;
+}
+
+HygieneRequest resolve_hygiene(const RunOptions& o) {
+  HygieneRequest r;
+  r.hash_seed = o.hash_seed.empty() ? hash_seed_from_environment() : parse_hash_seed(o.hash_seed, "--hash-seed");
+  r.aslr_off = o.aslr == "off";
+  r.fixed_env = o.env == "fixed";
+  return r;
+}
+
+InjectedDelay resolve_inject_delay(const RunOptions& o) {
+  if (o.inject_delay.empty()) return {};
+  try {
+    return parse_injected_delay(o.inject_delay);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--inject-delay: ") + e.what());
+  }
+}
+
+}  // namespace fb::harness

@@ -1,0 +1,112 @@
+#include "harness/commands/run_target.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "harness/cli/exit_codes.h"
+#include "harness/console/stage_tables.h"
+#include "harness/load/http_load.h"
+#include "harness/measure/measure.h"
+#include "harness/measure/progress.h"
+#include "harness/measure/stamp_cost.h"
+#include "harness/results/atomic_file.h"
+#include "harness/results/results_json.h"
+#include "harness/results/summaries.h"
+#include "harness/scenario/scenario.h"
+#include "probes/clock.h"
+
+namespace fb::harness {
+namespace {
+
+// Everything in RunOptions that configures the pipeline or the in-process probes: meaningless
+// against a server that is already running with its own configuration.
+void reject_pipeline_options(const RunOptions& o) {
+  const auto refuse = [](const std::string& flag) {
+    throw UsageError("--target with " + flag +
+                     ": the server's configuration is the server's (start it with `fasterbench serve " + flag +
+                     " ...`); drop " + flag + " here");
+  };
+  if (!o.phase.empty()) refuse("--phase");
+  if (!o.opts.empty()) refuse("--opt");
+  if (!o.wait.empty()) refuse("--wait");
+  if (o.explain_routes) refuse("--explain-routes");
+  if (o.probes != "inproc") refuse("--probes");
+  if (o.require_ebpf) refuse("--require-ebpf");
+  if (o.probe_ab) refuse("--probe-ab");
+  if (!o.inject_delay.empty()) refuse("--inject-delay");
+  if (o.workers) refuse("--workers");
+  if (o.future_spin_ns) refuse("--future-spin-ns");
+  if (o.stamps != "all") refuse("--stamps");
+}
+
+void check_output_path(const std::string& out) {
+  if (out.empty()) return;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw UsageError("--out " + out + ": directory " + dir.string() + " does not exist");
+}
+
+}  // namespace
+
+int cmd_run_target(const RunOptions& o) {
+  reject_pipeline_options(o);
+  const HttpTarget target = parse_http_target(o.target);
+  Scenario scenario;
+  try {
+    scenario = load_scenario(o.scenario);
+  } catch (const ScenarioError& e) {
+    throw UsageError(e.what());
+  }
+  const RunSettings load = resolve_run_settings(o, scenario);
+  check_output_path(o.out);
+  reexecute_if_needed(resolve_hygiene(o));
+  probes::calibrate_clock();
+
+  ResultsDocument doc = make_document("run", scenario, load, measure_stamp_cost_ns());
+  doc.config.workers = 0;  // the server's
+  doc.config.target = target.url;
+  RequestMix mix(scenario);
+  for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
+    ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
+    LoadProgress progress;
+    RunRecord run;
+    run.config = "target";
+    run.repetition = static_cast<int>(rep);
+    HttpLoadResult measured;
+    try {
+      ProgressBar bar(fmt::format("{} rep {}/{}", target.url, rep + 1, load.repetitions), load.requests, progress.done,
+                      !o.no_progress);
+      measured = run_http_closed_loop(target, mix, settings, &progress);
+    } catch (const HttpClientError& e) {
+      throw std::runtime_error(fmt::format("--target {}: {}", target.url, e.what()));
+    }
+    run.load = std::move(measured.load);
+    run.target = {target.url, measured.transport_errors, measured.reconnects};
+    doc.runs.push_back(std::move(run));
+  }
+  for (const ScenarioRoute& r : scenario.routes) doc.routes.push_back({r.method, r.path, r.handler, "", "served by the target", 0});
+  double steal_sum = 0;
+  for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;
+  doc.context.steal_pct = steal_sum / static_cast<double>(doc.runs.size());
+
+  std::vector<RunSummary> summaries;
+  std::uint64_t transport_errors = 0;
+  for (const RunRecord& r : doc.runs) {
+    summaries.push_back(summarize_run(r));
+    transport_errors += r.target->transport_errors;
+  }
+  doc.aggregates = aggregate_configurations(summaries);
+  fmt::print("target {}: the stage table's `total` is the latency each client saw (send -> response read); the "
+             "server's own stages are in `fasterbench serve --out`\n",
+             target.url);
+  print_stage_tables(summarize_document(doc), doc.aggregates, stdout);
+  if (transport_errors > 0) fmt::print("transport errors (resets, broken responses): {}\n", transport_errors);
+  if (!o.out.empty()) {
+    write_file_atomically(o.out, results_to_json(doc).dump(2) + "\n");
+    fmt::print("results: {}\n", o.out);
+  }
+  return kExitOk;
+}
+
+}  // namespace fb::harness
