@@ -113,7 +113,7 @@ struct App::Impl {
   std::unique_ptr<Executor> executor;
 
   void run_task(std::size_t worker, Task& task) {
-    RequestContext& ctx = *task.request;
+    RequestContext& ctx = *task.context;
     inject_delay(config.inject_delay, FB_STAGE_DISPATCH);
     stage_point(*ctx.trace, FB_POINT_DEQUEUE);
     python::PythonThread& py = *worker_threads[worker];
@@ -281,7 +281,7 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
   hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
   try {
-    impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.workers, cfg.wait), std::move(hooks));
+    impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.wait), std::move(hooks));
   } catch (const python::HandlerLoadError& e) {  // a worker's interpreter refused a handler
     throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
   }

@@ -60,7 +60,7 @@ struct AppConfig {
   OptimizationSet optimizations;
   std::size_t workers = 0;  // executor threads; 0 = number of CPUs
   std::chrono::nanoseconds future_spin = kDefaultFutureSpin;  // inline-future only; 0 = park at once
-  WaitPolicy wait = WaitPolicy::adaptive;  // how workers wait on the lock-free queue (lockfree only)
+  WaitPolicy wait = kDefaultWaitPolicy;  // how workers wait on the lock-free queue (lockfree only)
   DemotionPolicy demotion;
   // With optimizations.subinterp: what to do with a handler an own-GIL interpreter cannot import.
   SubinterpFallback subinterp_fallback = SubinterpFallback::fail;

@@ -104,7 +104,7 @@ class LockFreeQueue final : public TaskQueue {
  public:
   static constexpr std::size_t kDefaultCapacity = 1024;
 
-  explicit LockFreeQueue(std::size_t capacity = kDefaultCapacity, WaitPolicy policy = WaitPolicy::adaptive,
+  explicit LockFreeQueue(std::size_t capacity = kDefaultCapacity, WaitPolicy policy = kDefaultWaitPolicy,
                          WaitTuning tuning = {});
 
   void push(Task task) override;

@@ -9,8 +9,7 @@
 
 namespace fb {
 
-std::unique_ptr<TaskQueue> make_task_queue(const OptimizationSet& opts, std::size_t /*workers*/,
-                                           [[maybe_unused]] WaitPolicy wait) {
+std::unique_ptr<TaskQueue> make_task_queue(const OptimizationSet& opts, [[maybe_unused]] WaitPolicy wait) {
   if (opts.lockfree) {
 #if FASTERBENCH_HAVE_LOCKFREE
     // One ring shared by all workers (why not one per worker: bounded_mpmc_ring.h). The

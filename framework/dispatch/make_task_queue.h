@@ -13,7 +13,6 @@ namespace fb {
 // `wait` applies to the lock-free queue only; the mutex queue always blocks on its condvar.
 // Throws std::logic_error when `opts` asks for lockfree and this build compiled it out
 // (App checks unavailable_reason() first, so that is a caller bug).
-std::unique_ptr<TaskQueue> make_task_queue(const OptimizationSet& opts, std::size_t workers,
-                                           WaitPolicy wait = WaitPolicy::adaptive);
+std::unique_ptr<TaskQueue> make_task_queue(const OptimizationSet& opts, WaitPolicy wait = kDefaultWaitPolicy);
 
 }  // namespace fb

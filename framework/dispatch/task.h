@@ -7,7 +7,7 @@ namespace fb {
 struct RequestContext;
 
 struct Task {
-  RequestContext* request = nullptr;
+  RequestContext* context = nullptr;
 };
 
 }  // namespace fb

@@ -36,6 +36,16 @@ std::optional<WaitPolicy> wait_policy_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view wait_policy_summary(WaitPolicy policy) {
+  switch (policy) {
+    case WaitPolicy::spin: return "pause loop, never sleeps";
+    case WaitPolicy::yield: return "sched_yield loop";
+    case WaitPolicy::park: return "futex sleep at once";
+    case WaitPolicy::adaptive: return "spin, then yield, then park";
+  }
+  return "?";
+}
+
 std::vector<std::string> wait_policy_names() {
   std::vector<std::string> names;
   for (WaitPolicy p : kWaitPolicies) names.emplace_back(wait_policy_name(p));

@@ -50,9 +50,9 @@
 //     notifications for the wrap to hide one (the ABA of every futex-based event count).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,13 +64,18 @@
 namespace fb {
 
 enum class WaitPolicy { spin, yield, park, adaptive };
+
+// Every policy, in the order the CLI lists them; and the one a configuration gets by default.
 inline constexpr std::array<WaitPolicy, 4> kWaitPolicies = {WaitPolicy::spin, WaitPolicy::yield, WaitPolicy::park,
                                                             WaitPolicy::adaptive};
+inline constexpr WaitPolicy kDefaultWaitPolicy = WaitPolicy::adaptive;
 
 // "spin", "yield", "park", "adaptive": the CLI and results spelling.
 std::string_view wait_policy_name(WaitPolicy policy);
 std::optional<WaitPolicy> wait_policy_from_name(std::string_view name);
-// Every spelling, in kWaitPolicies order (what the command line accepts).
+// What the policy does, in a few words for --help: "pause loop, never sleeps".
+std::string_view wait_policy_summary(WaitPolicy policy);
+// The names of kWaitPolicies, in order: the one list a command line validates --wait against.
 std::vector<std::string> wait_policy_names();
 
 // One spin-wait hint: PAUSE on x86 (lets the sibling hyper-thread run, saves power, avoids

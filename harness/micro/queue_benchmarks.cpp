@@ -58,7 +58,7 @@ constexpr unsigned kPingerShift = 40;           // task number = pinger << 40 | 
 constexpr std::uint64_t kStop = ~std::uint64_t{0};  // sentinel that ends a consumer
 
 Task task_of(std::uint64_t n) { return Task{reinterpret_cast<fb::RequestContext*>(static_cast<std::uintptr_t>(n))}; }
-std::uint64_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.request); }
+std::uint64_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.context); }
 
 // ---- adapters: push(Task) never drops, pop(Task&) blocks (as the implementation waits) ----
 

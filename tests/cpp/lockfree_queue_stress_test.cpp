@@ -71,7 +71,7 @@ constexpr std::size_t kCapacity = 64;
 constexpr unsigned kProducerShift = 40;  // task number = producer << 40 | (sequence + 1)
 
 Task task_of(std::uint64_t n) { return Task{reinterpret_cast<fb::RequestContext*>(static_cast<std::uintptr_t>(n))}; }
-std::uint64_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.request); }
+std::uint64_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.context); }
 
 // Fails the test process when `progress()` stops changing for kStallLimit. Printing and
 // _Exit are the only safe moves: the stuck threads cannot be joined.

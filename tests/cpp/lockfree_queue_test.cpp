@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -25,7 +26,7 @@ constexpr WaitPolicy kPolicies[] = {WaitPolicy::spin, WaitPolicy::yield, WaitPol
 
 // Tasks carry a number instead of a RequestContext; the queue never dereferences it.
 Task task_of(std::uintptr_t n) { return Task{reinterpret_cast<fb::RequestContext*>(n)}; }
-std::uintptr_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.request); }
+std::uintptr_t number_of(const Task& t) { return reinterpret_cast<std::uintptr_t>(t.context); }
 
 // Polls `pred` until it holds or `limit` passes.
 template <typename Pred>
@@ -41,6 +42,17 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
 TEST(WaitPolicy, NamesRoundTrip) {
   for (WaitPolicy p : kPolicies) EXPECT_EQ(fb::wait_policy_from_name(fb::wait_policy_name(p)), p);
   EXPECT_FALSE(fb::wait_policy_from_name("busy"));
+}
+
+// The one list a command line validates --wait against and documents it from.
+TEST(WaitPolicy, OneListForTheCommandLine) {
+  EXPECT_EQ(fb::wait_policy_names(), (std::vector<std::string>{"spin", "yield", "park", "adaptive"}));
+  ASSERT_EQ(fb::kWaitPolicies.size(), std::size(kPolicies));
+  for (std::size_t i = 0; i < fb::kWaitPolicies.size(); ++i) EXPECT_EQ(fb::kWaitPolicies[i], kPolicies[i]);
+  EXPECT_EQ(fb::wait_policy_summary(WaitPolicy::spin), "pause loop, never sleeps");
+  EXPECT_EQ(fb::wait_policy_summary(WaitPolicy::adaptive), "spin, then yield, then park");
+  for (WaitPolicy p : fb::kWaitPolicies) EXPECT_FALSE(fb::wait_policy_summary(p).empty());
+  EXPECT_EQ(fb::kDefaultWaitPolicy, WaitPolicy::adaptive);
 }
 
 TEST(Backoff, PhasesFollowThePolicy) {
@@ -295,9 +307,9 @@ TEST(LockFreeQueue, CapacityAndDefaults) {
 
 TEST(MakeTaskQueue, LockfreeSwitchSelectsTheRing) {
   fb::OptimizationSet opts;
-  EXPECT_NE(dynamic_cast<fb::MutexQueue*>(fb::make_task_queue(opts, 2).get()), nullptr);
+  EXPECT_NE(dynamic_cast<fb::MutexQueue*>(fb::make_task_queue(opts).get()), nullptr);
   opts.lockfree = true;
-  auto q = fb::make_task_queue(opts, 2, WaitPolicy::spin);
+  auto q = fb::make_task_queue(opts, WaitPolicy::spin);
   auto* ring = dynamic_cast<LockFreeQueue*>(q.get());
   ASSERT_NE(ring, nullptr);
   EXPECT_EQ(ring->policy(), WaitPolicy::spin);
