@@ -41,25 +41,16 @@ struct RouteState {
 
 // Publishes the response to whichever slot the caller waits on; ctx may be gone afterwards.
 // `delay` (testing aid) may busy-wait in the future stage first.
-void complete(RequestContext& ctx, Response&& response, const InjectedDelay& delay) {
+void complete_request(RequestContext& ctx, Response&& response, const InjectedDelay& delay) {
   stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
   inject_delay(delay, FB_STAGE_FUTURE);
   ctx.complete(std::move(response));
 }
 
 // A C++ exception while serving the request: the caller's handle() rethrows it.
-void fail(RequestContext& ctx, std::exception_ptr error) {
+void fail_request(RequestContext& ctx, std::exception_ptr error) {
   stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
   ctx.fail(std::move(error));
-}
-
-// AsyncRequest callbacks: the request finished on a worker's event loop (loop thread).
-void complete_async(python::AsyncRequest& request, Response&& response) {
-  complete(*static_cast<RequestContext*>(request.owner), std::move(response), request.delay);
-}
-
-void fail_async(python::AsyncRequest& request, std::exception_ptr error) {
-  fail(*static_cast<RequestContext*>(request.owner), std::move(error));
 }
 
 std::string describe(const RouteSpec& r) { return r.method + " " + r.path; }
@@ -100,6 +91,15 @@ std::atomic<std::uint64_t> g_next_app_serial{1};  // relaxed: only uniqueness ma
 
 }  // namespace
 
+// The loop finished this context's request (ASYNC routes, coroutines): loop thread.
+void RequestContext::async_completed(python::AsyncRequest& async_request, Response&& response) noexcept {
+  complete_request(*this, std::move(response), async_request.delay);
+}
+
+void RequestContext::async_failed(python::AsyncRequest& /*async_request*/, std::exception_ptr error) noexcept {
+  fail_request(*this, std::move(error));
+}
+
 struct App::Impl {
   AppConfig config;
   Router router;
@@ -124,20 +124,18 @@ struct App::Impl {
     a.params = &ctx.match->params;
     a.trace = ctx.trace;
     a.delay = config.inject_delay;
-    a.complete = &complete_async;
-    a.fail = &fail_async;
     a.owner = &ctx;
     std::exception_ptr error;
     try {
       if (a.awaitable != nullptr || routes[route].kind.load(std::memory_order_relaxed) == HandlerKind::async) {
         py.post(a);  // the worker's event loop calls the handler and completes the request
       } else if (std::optional<Response> response = py.call(route, *ctx.request, ctx.match->params, *ctx.trace, a)) {
-        complete(ctx, std::move(*response), a.delay);  // ctx may be gone from here on
+        complete_request(ctx, std::move(*response), a.delay);  // ctx may be gone from here on
       }  // else the handler returned a coroutine: the request completes on the loop
     } catch (...) {
       error = std::current_exception();
     }
-    if (error) fail(ctx, std::move(error));  // published outside the handler: see inline_future.h, Errors
+    if (error) fail_request(ctx, std::move(error));  // published outside the handler: see inline_future.h, Errors
     stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
   }
 

@@ -21,7 +21,7 @@
 
 namespace fb {
 
-struct RequestContext {
+struct RequestContext final : python::AsyncRequestOwner {
   const Request* request = nullptr;
   const RouteMatch* match = nullptr;
   StageTrace* trace = nullptr;
@@ -33,6 +33,11 @@ struct RequestContext {
   // `awaitable` is set before dispatch when the direct path's handler returned a coroutine:
   // the loop then runs that instead of calling the handler again.
   python::AsyncRequest async;
+
+  // The loop's report on `async` (loop thread): completes the request as a worker would
+  // (defined in app.cpp, with the rest of the completion).
+  void async_completed(python::AsyncRequest& async_request, Response&& response) noexcept override;
+  void async_failed(python::AsyncRequest& async_request, std::exception_ptr error) noexcept override;
 
   // Producer side: publish the response or the error to whichever slot the caller waits on.
   // The context may be gone as soon as either returns.

@@ -29,10 +29,10 @@ void finish(AsyncRequest& request, PyObject* result, bool fast_marshal) {
     response = finish_awaitable(result, *request.trace, request.delay, fast_marshal);
   } catch (...) {  // no C++ exception may cross the interpreter's frames
     PyErr_Clear();
-    request.fail(request, std::current_exception());
+    request.fail(std::current_exception());
     return;
   }
-  request.complete(request, std::move(response));  // `request` may be gone from here on
+  request.complete(std::move(response));  // `request` may be gone from here on
 }
 
 // The `done` callable handed to asyncio: completes one request exactly once, when called with
@@ -137,7 +137,7 @@ void AsyncLoop::post(AsyncRequest& request) {
   }
   if (!failed.empty()) {
     // The loop never started. (An awaitable it carried is leaked: no GIL to release it here.)
-    request.complete(request, plain_response(500, "Internal Server Error: no event loop: " + failed));
+    request.complete(plain_response(500, "Internal Server Error: no event loop: " + failed));
   } else if (was_empty) {
     wake(wakeup_fd_);  // a non-empty inbox has a wake-up pending already
   }
@@ -154,7 +154,7 @@ void AsyncLoop::fail_pending(const std::string& why, bool gil_held) {
     AsyncRequest* next = r->next;
     PyObject* awaitable = std::exchange(r->awaitable, nullptr);
     if (gil_held) Py_XDECREF(awaitable);  // else leaked: it cannot be released without the GIL
-    r->complete(*r, plain_response(500, "Internal Server Error: " + why));
+    r->complete(plain_response(500, "Internal Server Error: " + why));
     r = next;
   }
 }
@@ -240,11 +240,11 @@ void AsyncLoop::start(AsyncRequest& request) {
       out = call_handler(bindings_, request.route, *request.request, *request.params, trace, request.delay);
     } catch (...) {  // no C++ exception may cross the interpreter's frames
       PyErr_Clear();
-      request.fail(request, std::current_exception());
+      request.fail(std::current_exception());
       return;
     }
     if (out.awaitable == nullptr) {  // a plain result (an "async" override on a sync handler)
-      request.complete(request, std::move(out.response));
+      request.complete(std::move(out.response));
       return;
     }
     awaitable = out.awaitable;

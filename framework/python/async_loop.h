@@ -8,8 +8,9 @@
 // coroutine started as a task; when the task ends the request completes with the converted
 // result (or a 500 for an exception or a cancellation).
 //
-// Guarantee: every posted request's `complete` (or `fail`) is called exactly once, on the loop thread
-// (or, if the loop failed to start, on the thread that finds out). A Completion object that
+// Guarantee: for every posted request exactly one of its owner's async_completed or async_failed
+// is called, once, on the loop thread (or, if the loop failed to start, on the thread that finds
+// out). A Completion object that
 // asyncio drops without calling it (it cannot, but an interpreter may tear it down) completes
 // with a 500 on deallocation.
 //
@@ -28,7 +29,7 @@
 // elsewhere (awaitable set) keeps the points already stamped.
 //
 // SHARP EDGES: post() nothing after destruction began. A request's memory must stay valid until
-// its `complete` ran. The destructor waits up to async_loop.py's SHUTDOWN_GRACE_S for requests
+// its owner was told. The destructor waits up to async_loop.py's SHUTDOWN_GRACE_S for requests
 // in flight, then cancels them.
 #pragma once
 
@@ -39,6 +40,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "framework/http.h"
@@ -48,6 +50,22 @@
 #include "framework/stage.h"
 
 namespace fb::python {
+
+struct AsyncRequest;
+
+// Whoever posts an AsyncRequest and must hear how it ended: the App's RequestContext, a test's
+// counter. Exactly one of the two is called, once, on the loop thread; the request may be gone
+// after it returns. They run inside CPython's callbacks, so they must not throw.
+class AsyncRequestOwner {
+ public:
+  // The response (a handler exception is a 500 response).
+  virtual void async_completed(AsyncRequest& request, Response&& response) noexcept = 0;
+  // A C++ exception thrown while serving the request.
+  virtual void async_failed(AsyncRequest& request, std::exception_ptr error) noexcept = 0;
+
+ protected:
+  ~AsyncRequestOwner() = default;  // not owned through this interface
+};
 
 // One request for the loop, in the poster's storage (no allocation per post).
 struct AsyncRequest {
@@ -59,13 +77,11 @@ struct AsyncRequest {
   // Owned reference to a coroutine already created by the thread that called the handler; the
   // loop then only runs it. nullptr: the loop calls the route's handler itself.
   PyObject* awaitable = nullptr;
-  // Exactly one of these is called, once: `complete` with the response (a handler exception
-  // is a 500 response), or `fail` with a C++ exception thrown while serving the request. The
-  // request may be gone after either returns.
-  void (*complete)(AsyncRequest& self, Response&& response) = nullptr;
-  void (*fail)(AsyncRequest& self, std::exception_ptr error) = nullptr;
-  void* owner = nullptr;         // for `complete`: the object this request is part of
-  AsyncRequest* next = nullptr;  // the loop's inbox link
+  AsyncRequestOwner* owner = nullptr;  // told how the request ended
+  AsyncRequest* next = nullptr;        // the loop's inbox link
+
+  void complete(Response&& response) noexcept { owner->async_completed(*this, std::move(response)); }
+  void fail(std::exception_ptr error) noexcept { owner->async_failed(*this, std::move(error)); }
 };
 
 class AsyncLoop {

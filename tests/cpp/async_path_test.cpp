@@ -110,9 +110,14 @@ TEST(AsyncLoop, HundredPostedAwaitsOverlap) {
     const Request request = get("/sleep");
     const std::vector<fb::PathParam> params;
     for (int round = 0; round < 3; ++round) {  // the first round also warms the loop
-      struct Done {
+      struct Done final : fb::python::AsyncRequestOwner {
         std::latch all{kConcurrent};
         std::atomic<int> ok{0};
+        void async_completed(fb::python::AsyncRequest&, fb::Response&& r) noexcept override {
+          if (r.status == 200 && r.body == "awake") ++ok;
+          all.count_down();
+        }
+        void async_failed(fb::python::AsyncRequest&, std::exception_ptr) noexcept override { all.count_down(); }
       } done;
       std::vector<fb::python::AsyncRequest> requests(kConcurrent);
       std::vector<StageTrace> traces(kConcurrent);
@@ -123,12 +128,6 @@ TEST(AsyncLoop, HundredPostedAwaitsOverlap) {
         a.params = &params;
         a.trace = &traces[i];
         a.owner = &done;
-        a.complete = [](fb::python::AsyncRequest& self, fb::Response&& r) {
-          auto& d = *static_cast<Done*>(self.owner);
-          if (r.status == 200 && r.body == "awake") ++d.ok;
-          d.all.count_down();
-        };
-        a.fail = [](fb::python::AsyncRequest& self, std::exception_ptr) { static_cast<Done*>(self.owner)->all.count_down(); };
         loop.post(a);
       }
       done.all.wait();
