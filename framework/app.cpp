@@ -1,19 +1,15 @@
 #include "framework/app.h"
 
-#include <Python.h>
-
-#include <algorithm>
 #include <atomic>
 #include <thread>
 
 #include "framework/dispatch/make_task_queue.h"
 #include "framework/executor.h"
-#include "framework/python/caller_thread.h"
 #include "framework/python/embedded_python.h"
 #include "framework/python/gil.h"
 #include "framework/python/handler_call.h"
 #include "framework/python/interpreter_bindings.h"
-#include "framework/python/python_thread.h"
+#include "framework/python/python_caller.h"
 #include "framework/python/runtime.h"
 #include "framework/request_context.h"
 #include "framework/router.h"
@@ -60,35 +56,6 @@ std::size_t default_workers() {
   return n == 0 ? 1 : n;
 }
 
-// With direct + subinterp, the calling thread's own interpreters (one per App it called
-// directly), made on this thread by the App's runtime. Ended by ~App when the App dies on this
-// thread, otherwise at thread exit, on this thread either way (a sub-interpreter must end on
-// the thread that created it). Skipped at thread exit once Python is finalized.
-struct CallerInterpreters {
-  struct Entry {
-    std::uint64_t app_serial;
-    std::unique_ptr<python::PythonThread> thread;
-  };
-  std::vector<Entry> entries;
-  std::uint64_t last_serial = 0;  // one-entry cache for the hot path
-  python::PythonThread* last = nullptr;
-
-  ~CallerInterpreters() {
-    if (!Py_IsInitialized()) {
-      for (Entry& e : entries) (void)e.thread.release();  // finalization freed them already
-    }
-  }
-  void end(std::uint64_t app_serial) {
-    std::erase_if(entries, [app_serial](const Entry& e) { return e.app_serial == app_serial; });
-    last_serial = 0;
-    last = nullptr;
-  }
-};
-
-thread_local CallerInterpreters t_caller_interpreters;
-
-std::atomic<std::uint64_t> g_next_app_serial{1};  // relaxed: only uniqueness matters
-
 }  // namespace
 
 // The loop finished this context's request (ASYNC routes, coroutines): loop thread.
@@ -103,20 +70,22 @@ void RequestContext::async_failed(python::AsyncRequest& /*async_request*/, std::
 struct App::Impl {
   AppConfig config;
   Router router;
-  std::unique_ptr<python::PythonRuntime> runtime;  // shared GIL or own-GIL sub-interpreters; outlives the threads
+  // Shared GIL or own-GIL sub-interpreters: hands every thread that runs Python its caller.
+  // Outlives the workers.
+  std::unique_ptr<python::PythonRuntime> runtime;
   std::unique_ptr<RouteState[]> routes;
-  std::uint64_t serial = g_next_app_serial.fetch_add(1, std::memory_order_relaxed);
-  std::int64_t main_interpreter_id = 0;
   bool direct = false;               // optimization #1 switched on (and compiled in)
   probes::Ticks budget_ticks = 0;    // the demotion budget in clock ticks
-  std::vector<std::unique_ptr<python::PythonThread>> worker_threads;  // one per worker, used only by it
+  // Each worker's caller (the runtime's, kept in the worker's registry), set and cleared by
+  // that worker's start and stop hooks and used only by it.
+  std::vector<python::PythonCaller*> worker_callers;
   std::unique_ptr<Executor> executor;
 
   void run_task(std::size_t worker, Task& task) {
     RequestContext& ctx = *task.context;
     inject_delay(config.inject_delay, FB_STAGE_DISPATCH);
     stage_point(*ctx.trace, FB_POINT_DEQUEUE);
-    python::PythonThread& py = *worker_threads[worker];
+    python::PythonCaller& py = *worker_callers[worker];
     const std::size_t route = ctx.match->route;
     python::AsyncRequest& a = ctx.async;
     a.route = route;
@@ -129,7 +98,7 @@ struct App::Impl {
     try {
       if (a.awaitable != nullptr || routes[route].kind.load(std::memory_order_relaxed) == HandlerKind::async) {
         py.post(a);  // the worker's event loop calls the handler and completes the request
-      } else if (std::optional<Response> response = py.call(route, *ctx.request, ctx.match->params, *ctx.trace, a)) {
+      } else if (std::optional<Response> response = py.call(*ctx.request, *ctx.match, *ctx.trace, config.inject_delay, a)) {
         complete_request(ctx, std::move(*response), a.delay);  // ctx may be gone from here on
       }  // else the handler returned a coroutine: the request completes on the loop
     } catch (...) {
@@ -147,59 +116,19 @@ struct App::Impl {
   }
 
 #if FASTERBENCH_HAVE_DIRECT
-  // Under subinterp, the calling thread's own interpreter for this App, created on first use.
-  python::PythonThread& caller_interpreter() {
-    CallerInterpreters& c = t_caller_interpreters;
-    if (c.last_serial == serial) return *c.last;
-    auto it = std::find_if(c.entries.begin(), c.entries.end(),
-                           [this](const CallerInterpreters::Entry& e) { return e.app_serial == serial; });
-    if (it == c.entries.end()) {
-      static std::atomic<std::uint64_t> callers{0};
-      const std::string label = "caller " + std::to_string(callers.fetch_add(1, std::memory_order_relaxed));
-      c.entries.push_back({serial, runtime->make_thread(label, /*start_loop=*/false)});
-      it = c.entries.end() - 1;
-    }
-    c.last_serial = serial;
-    c.last = it->thread.get();
-    return *c.last;
-  }
-
-  // Optimization #1: the handler runs on the calling thread. Returns the response; or nullopt
-  // when the handler returned a coroutine, which `ctx.async.awaitable` then carries to the executor
-  // (the route is switched to ASYNC for later requests).
-  std::optional<Response> call_direct(const Request& request, const RouteMatch& match, RouteState& route,
-                                      StageTrace& trace, RequestContext& ctx) {
-    PyThreadState* state = nullptr;
-    const python::InterpreterBindings* bindings = nullptr;
-    if (config.optimizations.subinterp) {
-      python::PythonThread& own = caller_interpreter();
-      state = own.thread_state(match.route);
-      bindings = &own.bindings(match.route);
-    } else {
-      state = python::caller_thread_state(PyInterpreterState_Main(), main_interpreter_id);
-      bindings = &runtime->main_bindings();
-    }
-    const InjectedDelay& delay = config.inject_delay;
-    python::AttachedScope attached(state, trace, delay);  // detaches on every way out, exceptions included
-    python::HandlerOutcome out = python::call_handler(*bindings, match.route, request, match.params, trace, delay);
-    if (out.awaitable != nullptr) {
-      if (config.optimizations.subinterp) {
-        // The coroutine lives in this thread's interpreter and cannot run in a worker's: close
-        // it; the worker calls the handler again in its own interpreter (so a sync callable
-        // that returns a coroutine runs its synchronous part twice, this once).
-        python::PyRef closed(PyObject_CallMethod(out.awaitable, "close", nullptr));
-        if (!closed) PyErr_Clear();
-        Py_DECREF(out.awaitable);
-      } else {
-        ctx.async.awaitable = out.awaitable;
-      }
-      attached.detach_now();
+  // Optimization #1: the handler runs on the calling thread, through that thread's caller.
+  // Returns the response; or nullopt when the handler returned a coroutine, which the executor
+  // then runs (python_caller.h, call_direct) and the route is switched to ASYNC for later
+  // requests. Times the call for the demotion guard.
+  std::optional<Response> call_direct(RouteState& route, RequestContext& ctx) {
+    python::PythonCaller& caller = runtime->caller();
+    std::optional<Response> response =
+        caller.call_direct(*ctx.request, *ctx.match, *ctx.trace, config.inject_delay, ctx.async);
+    if (!response) {
       demote(route, HandlerKind::async);
-      // The Python part of this request starts over on the worker's loop, which stamps these.
-      for (fb_point p : {FB_POINT_GIL_REQUEST, FB_POINT_GIL_ACQUIRED, FB_POINT_HANDLER_CALL}) trace.at[p] = 0;
       return std::nullopt;
     }
-    attached.detach_now();
+    const StageTrace& trace = *ctx.trace;
     const probes::Ticks took = trace.at[FB_POINT_HANDLER_RETURN] - trace.at[FB_POINT_HANDLER_CALL];
     if (took <= budget_ticks) {
       // The hot path only reads: the count is almost always 0 already.
@@ -207,7 +136,7 @@ struct App::Impl {
     } else if (route.slow_calls.fetch_add(1, std::memory_order_relaxed) + 1 == config.demotion.after) {
       demote(route, HandlerKind::sync_blocking);
     }
-    return std::move(out.response);
+    return response;
   }
 #endif
 };
@@ -247,7 +176,6 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
   bool any_async = false;
   {
     python::GilScope gil;
-    impl_->main_interpreter_id = PyInterpreterState_GetID(PyInterpreterState_Main());
     const python::InterpreterBindings& main_bindings = impl_->runtime->main_bindings();
     for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
       PyObject* handler = main_bindings.handler(i);
@@ -270,14 +198,17 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
     }
   }
 
-  impl_->worker_threads.resize(cfg.workers);
+  impl_->worker_callers.resize(cfg.workers, nullptr);
   Impl* impl = impl_.get();
   Executor::Hooks hooks;
   hooks.start = [impl, any_async](std::size_t w) {
-    impl->worker_threads[w] = impl->runtime->make_thread("worker " + std::to_string(w), any_async);
+    impl->worker_callers[w] = &impl->runtime->caller("worker " + std::to_string(w), any_async);
   };
   hooks.run = [impl](std::size_t w, Task& task) { impl->run_task(w, task); };
-  hooks.stop = [impl](std::size_t w) { impl->worker_threads[w].reset(); };
+  hooks.stop = [impl](std::size_t w) {
+    impl->worker_callers[w] = nullptr;
+    impl->runtime->end_caller();  // on the worker: its loops stop, its own interpreter ends
+  };
   try {
     impl_->executor = std::make_unique<Executor>(cfg.workers, make_task_queue(cfg.optimizations, cfg.wait), std::move(hooks));
   } catch (const python::HandlerLoadError& e) {  // a worker's interpreter refused a handler
@@ -286,12 +217,10 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
 }
 
 App::~App() {
-  impl_->executor.reset();  // joins workers; each ends its thread state (and interpreter) on its own thread
-  // This thread's own interpreter for the direct path (subinterp); other calling threads end
-  // theirs when they exit. The shared-GIL direct-path states outlive the App: see
-  // python/caller_thread.h.
-  t_caller_interpreters.end(impl_->serial);
-  impl_->runtime.reset();  // then the main interpreter's handlers
+  impl_->executor.reset();  // joins the workers; each ended its caller on its own thread
+  // Then this thread's caller and the main interpreter's handlers. Other calling threads end
+  // their callers when they exit (python/thread_callers.h).
+  impl_->runtime.reset();
 }
 
 const AppConfig& App::config() const noexcept { return impl_->config; }
@@ -310,6 +239,7 @@ std::vector<RouteInfo> App::routes() const {
 std::string App::route_interpreter(std::size_t route) const { return impl_->runtime->route_interpreter(route); }
 
 std::vector<python::InterpreterRecord> App::interpreters() const { return impl_->runtime->interpreters(); }
+
 
 std::uint64_t App::demotions() const {
   std::uint64_t total = 0;
@@ -339,7 +269,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
   if (impl_->direct) {
     RouteState& route = impl_->routes[match.route];
     if (route.kind.load(std::memory_order_relaxed) == HandlerKind::sync_fast) {
-      if (std::optional<Response> r = impl_->call_direct(request, match, route, trace, ctx)) {
+      if (std::optional<Response> r = impl_->call_direct(route, ctx)) {
         stage_point(trace, FB_POINT_RESPONSE_READY);  // no dispatch, no future: returned inline
         return std::move(*r);
       }

@@ -4,8 +4,9 @@
 //
 // Every handler is classified at registration (classify.h): SYNC_FAST, SYNC_BLOCKING or ASYNC,
 // or as the route's override says. With `direct` (#1) on, SYNC_FAST handlers run on the calling
-// thread (its own thread state, see python/caller_thread.h); everything else goes through the
-// executor, and coroutines run on the workers' event loops (python/async_loop.h) in every phase.
+// thread, through the caller the Python runtime keeps for it (python/runtime.h,
+// python/thread_callers.h); everything else goes through the executor, and coroutines run on
+// the workers' event loops (python/async_loop.h) in every phase.
 //
 // Demotion guard (direct only): a SYNC_FAST call whose handler stage exceeds the budget counts
 // as slow; after `after` slow calls in a row (a call within budget resets the count) the route
@@ -104,7 +105,7 @@ class App {
   // With direct + subinterp, a calling thread's first direct call creates that thread's own
   // sub-interpreter for this App (tens of ms: let warm-up pay it). It is ended by ~App when
   // the App is destroyed on that thread, otherwise when the thread exits; a calling thread
-  // must therefore not outlive Python's finalization.
+  // must therefore not outlive Python's finalization (python/thread_callers.h has the rules).
   Response handle(const Request& request, StageTrace& trace);
 
   const AppConfig& config() const noexcept;

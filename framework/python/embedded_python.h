@@ -3,7 +3,7 @@
 // Python's runtime is process-global and cannot be reliably finalized and started again, so
 // it is initialized on first use and finalized by finalize_python() at the end of main().
 // Between calls into Python no thread holds the main GIL: the initializing thread releases it,
-// and every Python-running thread attaches its own thread state (see python_thread.h).
+// and every Python-running thread attaches its own thread state (see python_caller.h).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Holding the main interpreter's GIL outside the request path (loading handlers, set-up).
-// The request path uses PythonThread's persistent thread state instead.
+// The request path uses the thread's PythonCaller and its persistent thread state instead.
 //
 // GilScope attaches a temporary thread state of its own in the main interpreter rather than
 // calling PyGILState_Ensure: since 3.12 the PyGILState API hands out the *first* thread state a

@@ -1,5 +1,5 @@
-// One handler call, shared by every path that runs Python: an executor worker's PythonThread
-// and the direct path's calling thread. The caller holds the interpreter's GIL.
+// One handler call, shared by every path that runs Python: a PythonCaller (an executor worker's
+// or the direct path's calling thread's) and an event loop. The caller holds the interpreter's GIL.
 //
 // Stage points: attach() stamps gil_request / gil_acquired around taking the GIL;
 // call_handler() builds the request object (marshal), stamps handler_call, calls, and for a

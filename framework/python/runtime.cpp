@@ -1,11 +1,30 @@
 #include "framework/python/runtime.h"
 
+#include <atomic>
 #include <mutex>
 
 #include "framework/python/gil.h"
 #include "framework/python/subinterpreter.h"
 
 namespace fb::python {
+
+namespace {
+std::atomic<std::uint64_t> g_next_runtime_serial{1};  // relaxed: only uniqueness matters
+}  // namespace
+
+PythonRuntime::PythonRuntime() : serial_(g_next_runtime_serial.fetch_add(1, std::memory_order_relaxed)) {}
+
+PythonCaller& PythonRuntime::caller(const std::string& label, bool start_loop) {
+  if (PythonCaller* c = find_this_thread_caller(serial_)) return *c;
+  return keep_new_caller(label, start_loop);
+}
+
+PythonCaller& PythonRuntime::keep_new_caller(const std::string& label, bool start_loop) {
+  return keep_this_thread_caller(serial_, make_caller(label, start_loop));
+}
+
+void PythonRuntime::end_caller() noexcept { end_this_thread_caller(serial_); }
+
 namespace {
 
 class SharedGilRuntime final : public PythonRuntime {
@@ -16,16 +35,19 @@ class SharedGilRuntime final : public PythonRuntime {
     main_.load(handler_specs);
   }
   ~SharedGilRuntime() override {
+    end_caller();  // this thread's, while the handlers its loop may run are still loaded
     GilScope gil;
     main_.clear();
   }
 
-  std::unique_ptr<PythonThread> make_thread(const std::string& /*label*/, bool start_loop) override {
-    return std::make_unique<PythonThread>(PyInterpreterState_Main(), main_, start_loop);
-  }
   const InterpreterBindings& main_bindings() const noexcept override { return main_; }
   std::string route_interpreter(std::size_t /*route*/) const override { return "main"; }
   const char* layout() const noexcept override { return "shared-gil"; }
+
+ protected:
+  std::unique_ptr<PythonCaller> make_caller(const std::string& /*label*/, bool start_loop) override {
+    return std::make_unique<PythonCaller>(main_, start_loop);
+  }
 
  private:
   InterpreterBindings main_;
@@ -46,11 +68,28 @@ class SubinterpreterRuntime final : public PythonRuntime {
     main_.load(specs_);
   }
   ~SubinterpreterRuntime() override {
+    end_caller();  // this thread's, while the main interpreter's handlers are still loaded
     GilScope gil;
     main_.clear();
   }
 
-  std::unique_ptr<PythonThread> make_thread(const std::string& label, bool start_loop) override {
+  const InterpreterBindings& main_bindings() const noexcept override { return main_; }
+
+  std::string route_interpreter(std::size_t route) const override {
+    std::lock_guard lock(start_mutex_);
+    if (decided_ && fallback_[route]) return "main (fallback: " + reasons_[route] + ")";
+    return "own (one per Python-running thread)";
+  }
+
+  std::vector<InterpreterRecord> interpreters() const override {
+    std::lock_guard lock(records_mutex_);
+    return records_;
+  }
+
+  const char* layout() const noexcept override { return "own-gil"; }
+
+ protected:
+  std::unique_ptr<PythonCaller> make_caller(const std::string& label, bool start_loop) override {
     std::unique_ptr<Subinterpreter> own;
     InterpreterStart cost;
     std::vector<bool> fallback;
@@ -72,26 +111,18 @@ class SubinterpreterRuntime final : public PythonRuntime {
     }
     {
       std::lock_guard lock(records_mutex_);
-      records_.push_back({label, cost.interpreter_id, cost.startup_ms, cost.memory_kb});
+      records_.push_back({label.empty() ? next_caller_label() : label, cost.interpreter_id, cost.startup_ms, cost.memory_kb});
     }
-    return std::make_unique<PythonThread>(std::move(own), main_, fallback, start_loop);
+    return std::make_unique<PythonCaller>(std::move(own), main_, fallback, start_loop);
   }
-  const InterpreterBindings& main_bindings() const noexcept override { return main_; }
-
-  std::string route_interpreter(std::size_t route) const override {
-    std::lock_guard lock(start_mutex_);
-    if (decided_ && fallback_[route]) return "main (fallback: " + reasons_[route] + ")";
-    return "own (one per Python-running thread)";
-  }
-
-  std::vector<InterpreterRecord> interpreters() const override {
-    std::lock_guard lock(records_mutex_);
-    return records_;
-  }
-
-  const char* layout() const noexcept override { return "own-gil"; }
 
  private:
+  // "caller N": the direct path's calling threads, numbered across the process's runtimes.
+  static std::string next_caller_label() {
+    static std::atomic<std::uint64_t> callers{0};  // relaxed: only distinct numbers matter
+    return "caller " + std::to_string(callers.fetch_add(1, std::memory_order_relaxed));
+  }
+
   // Sets fallback_ from the first interpreter's import errors, or refusal_ under policy fail.
   // Called once, with start_mutex_ held.
   void decide(const std::vector<std::string>& errors) {
@@ -121,7 +152,7 @@ class SubinterpreterRuntime final : public PythonRuntime {
   bool decided_ = false;
   std::vector<std::string> reasons_;  // per route: why the own-GIL import failed, or ""
   std::vector<bool> fallback_;        // per route: runs in the main interpreter
-  std::string refusal_;               // policy fail: the error every make_thread throws
+  std::string refusal_;               // policy fail: the error every make_caller throws
   std::size_t refused_route_ = 0;
 
   mutable std::mutex records_mutex_;

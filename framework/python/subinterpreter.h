@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "framework/python/interpreter_bindings.h"
-#include "framework/python/python_thread.h"
+#include "framework/python/python_caller.h"
 
 #if FASTERBENCH_HAVE_SUBINTERP
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "concurrent_clients.h"
-#include "framework/python/caller_thread.h"
+#include "framework/python/thread_callers.h"
 #include "framework/python/gil.h"
 #include "probes/clock.h"
 #include "probes/stage_latencies.h"
@@ -207,8 +207,8 @@ TEST_F(DirectPath, ManyCallingThreadsAtOnce) {
   EXPECT_EQ(tally.wrong, 0);
 }
 
-// The rule of python/caller_thread.h: a calling thread's state is its own, freed when the
-// thread exits, untouched by App destruction, reused by the next App.
+// Rule 2 of python/thread_callers.h: a calling thread's main-interpreter state is its own, freed
+// when the thread exits, untouched by App destruction, reused by the next App.
 TEST(CallerThreadStates, FreedAtThreadExitAndSurviveTheApp) {
   fb::probes::calibrate_clock();
   auto app = std::make_unique<App>(direct_config());
@@ -221,7 +221,7 @@ TEST(CallerThreadStates, FreedAtThreadExitAndSurviveTheApp) {
     std::thread([&] {
       StageTrace t;
       EXPECT_EQ(app->handle(get("/hello"), t).status, 200);
-      EXPECT_EQ(fb::python::caller_thread_state_count(), 1u);
+      EXPECT_EQ(fb::python::this_thread_state_count(), 1u);
     }).join();
   }
   {
@@ -238,7 +238,7 @@ TEST(CallerThreadStates, FreedAtThreadExitAndSurviveTheApp) {
     while (step.load() != 2) std::this_thread::yield();
     t.clear();
     EXPECT_EQ(app->handle(get("/hello"), t).status, 200);  // the new App
-    EXPECT_EQ(fb::python::caller_thread_state_count(), 1u);
+    EXPECT_EQ(fb::python::this_thread_state_count(), 1u);
   });
   while (step.load() != 1) std::this_thread::yield();
   app = std::make_unique<App>(direct_config());  // destroys the first App

@@ -209,6 +209,31 @@ TEST_F(SubinterpTest, FallbackRunsThatRouteInTheMainInterpreter) {
   EXPECT_FALSE(ids.contains(0));
 }
 
+// A coroutine that a direct call gets back from a fallback route was made in the main
+// interpreter, which every worker shares: it moves to a worker's main-interpreter loop as under
+// the shared GIL, so the handler's synchronous part runs once (a coroutine made in the calling
+// thread's own interpreter is closed instead: DirectCallsRunInEachCallingThreadsOwnInterpreter).
+TEST_F(SubinterpTest, FallbackRouteCoroutineFromADirectCallMovesToAWorker) {
+  SKIP_UNLESS_SUBINTERP();
+  if (!fb::unavailable_reason(fb::Optimization::direct).empty()) GTEST_SKIP() << "direct compiled out";
+  AppConfig c = subinterp_config(2);
+  c.optimizations.direct = true;
+  c.subinterp_fallback = fb::SubinterpFallback::main;
+  c.routes = {{"GET", "/hidden", "fb_single_phase_import:hides_a_coroutine"}};
+  App app(c);
+  ASSERT_EQ(app.routes()[0].current, fb::HandlerKind::sync_fast) << app.routes()[0].reason;
+  ASSERT_EQ(app.route_interpreter(0).rfind("main (fallback: ", 0), 0u) << app.route_interpreter(0);
+  StageTrace t;
+  auto r = app.handle(get("/hidden"), t);
+  EXPECT_EQ(r.body, R"({"id":0,"sync_calls":1})");
+  EXPECT_TRUE(t.reached(FB_POINT_DEQUEUE)) << "finished on the executor";
+  EXPECT_TRUE(t.reached(FB_POINT_HANDLER_RETURN));
+  EXPECT_EQ(app.routes()[0].current, fb::HandlerKind::async);
+  t.clear();
+  r = app.handle(get("/hidden"), t);  // now ASYNC: called on the worker's loop
+  EXPECT_EQ(r.body, R"({"id":0,"sync_calls":2})");
+}
+
 TEST_F(SubinterpTest, GilScopeOnAThreadOwningASubinterpreterRunsInMain) {
   SKIP_UNLESS_SUBINTERP();
   fb::python::add_to_sys_path(fb::test::fixture_python_path());
@@ -217,14 +242,14 @@ TEST_F(SubinterpTest, GilScopeOnAThreadOwningASubinterpreterRunsInMain) {
   auto runtime = fb::python::make_python_runtime(opts, fb::SubinterpFallback::fail, fb::test::fixture_python_path(),
                                                  {"fb_test_handlers:hello"});
   std::thread([&] {
-    auto thread = runtime->make_thread("test", /*start_loop=*/false);
-    EXPECT_NE(thread->interpreter_id(0), 0);
+    fb::python::PythonCaller& caller = runtime->caller("test", /*start_loop=*/false);
+    EXPECT_NE(caller.interpreter_id(0), 0);
     {
       // PyGILState_Ensure would hand out the sub-interpreter's state here (the thread's first).
       fb::python::GilScope gil;
       EXPECT_EQ(PyThreadState_GetInterpreter(PyThreadState_Get()), PyInterpreterState_Main());
     }
-    thread.reset();
+    runtime->end_caller();
   }).join();
 }
 
