@@ -240,6 +240,7 @@ std::string App::route_interpreter(std::size_t route) const { return impl_->runt
 
 std::vector<python::InterpreterRecord> App::interpreters() const { return impl_->runtime->interpreters(); }
 
+std::string_view App::interpreter_layout() const noexcept { return impl_->runtime->layout(); }
 
 std::uint64_t App::demotions() const {
   std::uint64_t total = 0;

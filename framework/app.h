@@ -26,6 +26,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/classify.h"
@@ -119,6 +120,9 @@ class App {
   std::string route_interpreter(std::size_t route) const;
   // The sub-interpreters created so far, one per Python-running thread (empty under the shared GIL).
   std::vector<python::InterpreterRecord> interpreters() const;
+  // Where handlers run: "shared-gil" (the main interpreter) or "own-gil" (subinterp: one
+  // sub-interpreter per Python-running thread), as the results' interpreter_layout spells it.
+  std::string_view interpreter_layout() const noexcept;
 
  private:
   struct Impl;

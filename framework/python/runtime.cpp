@@ -42,7 +42,7 @@ class SharedGilRuntime final : public PythonRuntime {
 
   const InterpreterBindings& main_bindings() const noexcept override { return main_; }
   std::string route_interpreter(std::size_t /*route*/) const override { return "main"; }
-  const char* layout() const noexcept override { return "shared-gil"; }
+  std::string_view layout() const noexcept override { return "shared-gil"; }
 
  protected:
   std::unique_ptr<PythonCaller> make_caller(const std::string& /*label*/, bool start_loop) override {
@@ -86,7 +86,7 @@ class SubinterpreterRuntime final : public PythonRuntime {
     return records_;
   }
 
-  const char* layout() const noexcept override { return "own-gil"; }
+  std::string_view layout() const noexcept override { return "own-gil"; }
 
  protected:
   std::unique_ptr<PythonCaller> make_caller(const std::string& label, bool start_loop) override {

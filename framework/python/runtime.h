@@ -24,6 +24,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/options.h"
@@ -69,8 +70,8 @@ class PythonRuntime {
   // The interpreters created so far (none for the shared GIL), in creation order. Thread-safe.
   virtual std::vector<InterpreterRecord> interpreters() const { return {}; }
 
-  // "shared-gil" or "own-gil".
-  virtual const char* layout() const noexcept = 0;
+  // "shared-gil" or "own-gil" (the results' interpreter_layout).
+  virtual std::string_view layout() const noexcept = 0;
 
  protected:
   // A caller for the calling thread, made on it. `label` is empty for a calling thread of the

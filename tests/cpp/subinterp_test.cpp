@@ -109,6 +109,7 @@ TEST_F(SubinterpTest, EachWorkerRunsItsOwnInterpreter) {
   }
   EXPECT_EQ(reported, ids);
   EXPECT_EQ(app.route_interpreter(0), "own (one per Python-running thread)");
+  EXPECT_EQ(app.interpreter_layout(), "own-gil");
 }
 
 TEST_F(SubinterpTest, SharedGilRunsInTheMainInterpreter) {
@@ -118,6 +119,7 @@ TEST_F(SubinterpTest, SharedGilRunsInTheMainInterpreter) {
   EXPECT_EQ(ids_seen_concurrently(app, 2, "0"), std::set<long>{0});
   EXPECT_TRUE(app.interpreters().empty());
   EXPECT_EQ(app.route_interpreter(0), "main");
+  EXPECT_EQ(app.interpreter_layout(), "shared-gil");
 }
 
 TEST_F(SubinterpTest, PipelineBehavesAsUnderTheSharedGil) {
