@@ -126,7 +126,7 @@ struct App::Impl {
         caller.call_direct(*ctx.request, *ctx.match, *ctx.trace, config.inject_delay, ctx.async);
     if (!response) {
       demote(route, HandlerKind::async);
-      return std::nullopt;
+      return response;  // (nullopt) the same object on every path: returned without a move
     }
     const StageTrace& trace = *ctx.trace;
     const probes::Ticks took = trace.at[FB_POINT_HANDLER_RETURN] - trace.at[FB_POINT_HANDLER_CALL];

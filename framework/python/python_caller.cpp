@@ -66,24 +66,15 @@ std::optional<Response> PythonCaller::call(const Request& request, const RouteMa
   return std::move(out.response);
 }
 
-std::optional<Response> PythonCaller::call_direct(const Request& request, const RouteMatch& match, StageTrace& trace,
-                                                  const InjectedDelay& delay, AsyncRequest& handoff) {
-  Lane& lane = lane_for(match.route);
-  AttachedScope attached(lane.state, trace, delay);  // detaches on every way out, exceptions included
-  HandlerOutcome out = call_handler(*lane.bindings, match.route, request, match.params, trace, delay);
-  if (out.awaitable == nullptr) return std::move(out.response);
+void PythonCaller::hand_off(const Lane& lane, PyObject* coroutine, AsyncRequest& handoff) {
   if (PyThreadState_GetInterpreter(lane.state) == PyInterpreterState_Main()) {
-    handoff.awaitable = out.awaitable;  // any worker's main-interpreter loop can run it
-  } else {
-    // The coroutine lives in this thread's own interpreter and cannot run in a worker's.
-    PyRef closed(PyObject_CallMethod(out.awaitable, "close", nullptr));
-    if (!closed) PyErr_Clear();
-    Py_DECREF(out.awaitable);
+    handoff.awaitable = coroutine;  // any worker's main-interpreter loop can run it
+    return;
   }
-  attached.detach_now();
-  // The Python part of this request starts over on the worker's loop, which stamps these.
-  for (fb_point p : {FB_POINT_GIL_REQUEST, FB_POINT_GIL_ACQUIRED, FB_POINT_HANDLER_CALL}) trace.at[p] = 0;
-  return std::nullopt;
+  // The coroutine lives in this thread's own interpreter and cannot run in a worker's.
+  PyRef closed(PyObject_CallMethod(coroutine, "close", nullptr));
+  if (!closed) PyErr_Clear();
+  Py_DECREF(coroutine);
 }
 
 }  // namespace fb::python

@@ -39,6 +39,7 @@
 #include "framework/http.h"
 #include "framework/inject_delay.h"
 #include "framework/python/async_loop.h"
+#include "framework/python/handler_call.h"
 #include "framework/python/interpreter_bindings.h"
 #include "framework/router.h"
 #include "framework/stage.h"
@@ -87,8 +88,19 @@ class PythonCaller {
   // handler again in its own interpreter, so the handler's synchronous part runs twice on that
   // request). Either way the gil_request, gil_acquired and handler_call stamps of this attempt
   // are cleared: the Python part of the request starts over on the worker's loop.
+  // Inline: the direct path's whole cost is the point of it.
   std::optional<Response> call_direct(const Request& request, const RouteMatch& match, StageTrace& trace,
-                                      const InjectedDelay& delay, AsyncRequest& handoff);
+                                      const InjectedDelay& delay, AsyncRequest& handoff) {
+    Lane& lane = lane_for(match.route);
+    AttachedScope attached(lane.state, trace, delay);  // detaches on every way out, exceptions included
+    HandlerOutcome out = call_handler(*lane.bindings, match.route, request, match.params, trace, delay);
+    if (out.awaitable == nullptr) [[likely]] return std::move(out.response);
+    hand_off(lane, out.awaitable, handoff);
+    attached.detach_now();
+    // The Python part of this request starts over on the worker's loop, which stamps these.
+    for (fb_point p : {FB_POINT_GIL_REQUEST, FB_POINT_GIL_ACQUIRED, FB_POINT_HANDLER_CALL}) trace.at[p] = 0;
+    return std::nullopt;
+  }
 
   // Hands an ASYNC request (async_request.route set) to the loop of the interpreter its route
   // runs in, without taking the GIL.
@@ -109,6 +121,9 @@ class PythonCaller {
   };
 
   static AsyncLoop& loop(Lane& lane);
+  // call_direct's coroutine (owned, the lane attached): into handoff.awaitable if it was made in
+  // the main interpreter, else closed and released.
+  [[gnu::cold]] static void hand_off(const Lane& lane, PyObject* coroutine, AsyncRequest& handoff);
   Lane& lane_for(std::size_t route) noexcept { return lanes_[route < route_lane_.size() ? route_lane_[route] : 0]; }
   const Lane& lane_for(std::size_t route) const noexcept {
     return lanes_[route < route_lane_.size() ? route_lane_[route] : 0];
