@@ -193,7 +193,7 @@ int cmd_serve(const ServeOptions& o) {
   run.load.steal_pct = steal_percent(cpu_before, cpu_after);
   *run.load.stages = server->stages();
   run.demotions = app->demotions();
-  run.interpreter_layout = opts.subinterp ? "own-gil" : "shared-gil";
+  run.interpreter_layout = std::string(app->interpreter_layout());
   run.interpreters = app->interpreters();
   doc.routes = route_records(scenario, app->routes());
   doc.runs.push_back(std::move(run));

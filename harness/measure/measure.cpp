@@ -109,7 +109,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
     result.routes[r].interpreter = route_interpreters.back();
   }
   for (RunRecord& run : result.runs) {
-    run.interpreter_layout = opts.subinterp ? "own-gil" : "shared-gil";
+    run.interpreter_layout = std::string(app->interpreter_layout());
     run.interpreters = interpreters;
     run.route_interpreters = route_interpreters;
   }
