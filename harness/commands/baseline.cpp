@@ -6,6 +6,7 @@
 
 #include "harness/baselines/baseline_store.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/text/join.h"
 
 namespace fb::harness {
 
@@ -28,12 +29,6 @@ void describe_baseline_command(Command& root, BaselineOptions& o) {
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 int list(const BaselineOptions& o) {
   const std::string store = baseline_store_dir(o.store);

@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "harness/compare/comparison.h"
+#include "harness/text/units.h"
+
 namespace fb::harness {
 namespace {
 
@@ -23,5 +26,15 @@ std::string format_change_interval(const RatioEstimate& r) {
 std::string format_p(double p) { return p < 1e-4 ? std::string("<0.0001") : fmt::format("{:.4f}", p); }
 
 std::string format_p_clause(double p) { return p < 1e-4 ? std::string("p < 0.0001") : "p = " + format_p(p); }
+
+StageCells stage_cells(const StageComparison& s) {
+  if (!s.exercised) return {};
+  return {fmt::format("{}/{}", s.baseline.values.size(), s.candidate.values.size()),
+          format_ns(s.baseline.median),
+          format_ns(s.candidate.median),
+          format_change(s.ratio.ratio),
+          format_change_interval(s.ratio),
+          format_p(s.test.p_value)};
+}
 
 }  // namespace fb::harness

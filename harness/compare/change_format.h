@@ -17,4 +17,14 @@ std::string format_p(double p);
 // "p = 0.0079", "p < 0.0001".
 std::string format_p_clause(double p);
 
+struct StageComparison;
+
+// The cells the compare and gate tables print for one stage; "-" where the stage was not
+// exercised on either side.
+struct StageCells {
+  std::string n = "-";  // repetitions "baseline/candidate"
+  std::string baseline = "-", candidate = "-", change = "-", interval = "-", p = "-";
+};
+StageCells stage_cells(const StageComparison& s);
+
 }  // namespace fb::harness

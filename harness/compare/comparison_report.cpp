@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "harness/compare/change_format.h"
+#include "harness/text/join.h"
 #include "harness/text/units.h"
 
 namespace fb::harness {
@@ -17,18 +18,13 @@ namespace {
 // JSON has no infinity: interval ends and ratios that are infinite are written as null.
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 std::string describe(const SourceInfo& s) {
   return fmt::format("{} · scenario {} · rev {} · {} · Python {}", s.label, s.scenario, s.git_revision, s.date, s.python);
 }
 
 struct Row {
-  std::string config, stage, n, baseline, candidate, change, interval, p;
+  std::string config, stage;
+  StageCells cells;
   bool significant = false;  // p < alpha: rendered as '*'
 };
 
@@ -36,17 +32,7 @@ std::vector<Row> rows(const Comparison& c, double alpha) {
   std::vector<Row> out;
   for (const ConfigComparison& config : c.configs) {
     for (const StageComparison& s : config.stages) {
-      Row r{config.config, s.stage, "-", "-", "-", "-", "-", "-"};
-      if (s.exercised) {
-        r.n = fmt::format("{}/{}", s.baseline.values.size(), s.candidate.values.size());
-        r.baseline = format_ns(s.baseline.median);
-        r.candidate = format_ns(s.candidate.median);
-        r.change = format_change(s.ratio.ratio);
-        r.interval = format_change_interval(s.ratio);
-        r.p = format_p(s.test.p_value);
-        r.significant = s.test.p_value < alpha;
-      }
-      out.push_back(std::move(r));
+      out.push_back({config.config, s.stage, stage_cells(s), s.exercised && s.test.p_value < alpha});
     }
   }
   return out;
@@ -121,8 +107,8 @@ std::string render_comparison_text(const Comparison& c, double alpha) {
   out += fmt::format("\n{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}\n", "config", w, "stage", "n", "baseline",
                      "candidate", "change", "95% CI of change", "p");
   for (const Row& r : table) {
-    out += fmt::format("{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{}\n", r.config, w, r.stage, r.n, r.baseline,
-                       r.candidate, r.change, r.interval, r.p, r.significant ? " *" : "");
+    out += fmt::format("{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{}\n", r.config, w, r.stage, r.cells.n,
+                       r.cells.baseline, r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.significant ? " *" : "");
   }
   out += fmt::format(
       "({} per repetition; medians over repetitions; change = candidate / baseline - 1 with its 95 % bootstrap "
@@ -139,8 +125,8 @@ std::string render_comparison_markdown(const Comparison& c, double alpha) {
   out += "| config | stage | n (b/c) | baseline | candidate | change | 95% CI of change | p |\n";
   out += "|---|---|--:|--:|--:|--:|--:|--:|\n";
   for (const Row& r : rows(c, alpha)) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {}{} |\n", r.config, r.stage, r.n, r.baseline, r.candidate,
-                       r.change, r.interval, r.p, r.significant ? " *" : "");
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {}{} |\n", r.config, r.stage, r.cells.n, r.cells.baseline,
+                       r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.significant ? " *" : "");
   }
   out += fmt::format(
       "\nchange = candidate / baseline - 1 of the medians, with a 95 % bootstrap interval; p: Mann-Whitney U over "

@@ -7,28 +7,22 @@
 
 #include "harness/compare/change_format.h"
 #include "harness/compare/comparison_report.h"
+#include "harness/text/join.h"
 #include "harness/text/units.h"
 
 namespace fb::harness {
 namespace {
 
 struct Row {
-  std::string config, stage, n, baseline, candidate, change, interval, p, limit, verdict;
+  std::string config, stage;
+  StageCells cells;
+  std::string limit, verdict;
 };
 
 Row row_of(const StageVerdict& v) {
   const StageComparison& s = *v.data;
-  Row r{v.config, s.stage, "-", "-", "-", "-", "-", "-", "-", verdict_name(v.verdict)};
-  if (s.exercised) {
-    r.n = fmt::format("{}/{}", s.baseline.values.size(), s.candidate.values.size());
-    r.baseline = format_ns(s.baseline.median);
-    r.candidate = format_ns(s.candidate.median);
-    r.change = format_change(s.ratio.ratio);
-    r.interval = format_change_interval(s.ratio);
-    r.p = format_p(s.test.p_value);
-    r.limit = fmt::format("+{:.1f} %", v.limit * 100);
-  }
-  return r;
+  return {v.config, s.stage, stage_cells(s), s.exercised ? fmt::format("+{:.1f} %", v.limit * 100) : "-",
+          verdict_name(v.verdict)};
 }
 
 std::string settings_line(const Comparison& c, const GateResult& g) {
@@ -44,12 +38,6 @@ std::vector<std::string> named(const GateResult& g, Verdict v) {
   for (const StageVerdict& s : g.stages) {
     if (s.verdict == v) out.push_back(s.config + " " + s.data->stage);
   }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
   return out;
 }
 
@@ -130,8 +118,8 @@ std::string render_gate_text(const Comparison& c, const GateResult& g) {
   out += fmt::format("\n{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{:>10}  {}\n", "config", w, "stage", "n", "baseline",
                      "candidate", "change", "95% CI of change", "p", "limit", "verdict");
   for (const Row& r : rows) {
-    out += fmt::format("{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{:>10}  {}\n", r.config, w, r.stage, r.n, r.baseline,
-                       r.candidate, r.change, r.interval, r.p, r.limit, r.verdict);
+    out += fmt::format("{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{:>10}  {}\n", r.config, w, r.stage, r.cells.n,
+                       r.cells.baseline, r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.limit, r.verdict);
   }
   out += "(limit: the slowdown that counts for the stage: the threshold, or the minimum effect if larger)\n";
   bool any = false;
@@ -156,8 +144,8 @@ std::string render_gate_markdown(const Comparison& c, const GateResult& g) {
     const std::string verdict = v.verdict == Verdict::regression || v.verdict == Verdict::inconclusive
                                     ? "**" + r.verdict + "**"
                                     : r.verdict;
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.config, r.stage, r.n, r.baseline,
-                       r.candidate, r.change, r.interval, r.p, r.limit, verdict);
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.config, r.stage, r.cells.n,
+                       r.cells.baseline, r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.limit, verdict);
   }
   bool any = false;
   for (const StageVerdict& v : g.stages) {

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "harness/text/join.h"
 #include "probes/capabilities.h"
 #include "probes/ebpf_backend.h"
 
@@ -42,12 +43,6 @@ bool has_word(std::string_view text, std::string_view word) {
     if (w == word || w == "[" + std::string(word) + "]") return true;
   }
   return false;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
 }
 
 // cpu0, cpu1, ... under /sys/devices/system/cpu, in numeric order.
