@@ -79,6 +79,15 @@ static inline int fb_stage_in_total(int stage) {
 }
 #undef FB_STAGE_PART_CASE
 
+/* FB_SPAN_STAGES expands FB_SPAN(id, from1, to1, from2, to2), which the includer defines just
+ * before, once per SPAN stage: how a stage is computed from the points, in one place for the C++
+ * clock and the BPF program. */
+#define FB_SPAN_OF_SPAN(id, from1, to1, from2, to2) FB_SPAN(id, from1, to1, from2, to2)
+#define FB_SPAN_OF_RESIDUAL(id, from1, to1, from2, to2)
+#define FB_SPAN_OF_FRONT_END(id, from1, to1, from2, to2)
+#define FB_SPAN_OF(id, name, kind, from1, to1, from2, to2) FB_SPAN_OF_##kind(id, from1, to1, from2, to2)
+#define FB_SPAN_STAGES FB_STAGES(FB_SPAN_OF)
+
 /* route .. total: the stages the points delimit (what the eBPF programs compute). */
 #define FB_PIPELINE_STAGE_COUNT (FB_STAGE_TOTAL + 1)
 

@@ -21,17 +21,11 @@ StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& cl
     out.present[s] = present;
   };
   // Every SPAN stage of probes/stage_ids.h: its one or two spans, present once `to1` is reached.
-#define FB_SPAN_STAGE_SPAN(id, from1, to1, from2, to2)                                                   \
+#define FB_SPAN(id, from1, to1, from2, to2)                                                                   \
   set(FB_STAGE_##id, span(at, FB_POINT_##from1, FB_POINT_##to1, clock) + span(at, FB_POINT_##from2, FB_POINT_##to2, clock), \
       reached(at, FB_POINT_##to1));
-#define FB_SPAN_STAGE_RESIDUAL(id, from1, to1, from2, to2)
-#define FB_SPAN_STAGE_FRONT_END(id, from1, to1, from2, to2)  // the HTTP server sets these
-#define FB_SPAN_STAGE(id, name, kind, from1, to1, from2, to2) FB_SPAN_STAGE_##kind(id, from1, to1, from2, to2)
-  FB_STAGES(FB_SPAN_STAGE)
-#undef FB_SPAN_STAGE
-#undef FB_SPAN_STAGE_FRONT_END
-#undef FB_SPAN_STAGE_RESIDUAL
-#undef FB_SPAN_STAGE_SPAN
+  FB_SPAN_STAGES
+#undef FB_SPAN
 
   std::int64_t accounted = 0;
   bool parts = false;  // a request stamped at its ends only (StageTrace::ends_only) has no parts, so no residual

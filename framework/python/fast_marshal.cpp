@@ -29,14 +29,8 @@ HandlerOutcome call_handler_fast(const InterpreterBindings& bindings, std::size_
       out.awaitable = result;
       return out;  // handler_return comes when it completes
     }
-    inject_delay(delay, FB_STAGE_HANDLER);
-    stage_point(trace, FB_POINT_HANDLER_RETURN);
-    if (result == nullptr) {
-      out.response = exception_response();
-    } else {
-      out.response = convert_result_fast(result);
-      Py_DECREF(result);
-    }
+    out.response = handler_returned(result, trace, delay, /*fast_marshal=*/true);
+    Py_XDECREF(result);
     pool.release(request_object);  // marshal work, as the eager object's teardown is
   }
   inject_delay(delay, FB_STAGE_MARSHAL);

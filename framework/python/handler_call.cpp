@@ -28,14 +28,8 @@ HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t rou
       out.awaitable = result;
       return out;  // handler_return comes when it completes
     }
-    inject_delay(delay, FB_STAGE_HANDLER);
-    stage_point(trace, FB_POINT_HANDLER_RETURN);
-    if (result == nullptr) {
-      out.response = exception_response();
-    } else {
-      out.response = convert_result(result);
-      Py_DECREF(result);
-    }
+    out.response = handler_returned(result, trace, delay, /*fast_marshal=*/false);
+    Py_XDECREF(result);
   }
   request_object.reset();  // its teardown is the other half of building it: marshal work
   inject_delay(delay, FB_STAGE_MARSHAL);
@@ -43,12 +37,15 @@ HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t rou
   return out;
 }
 
-Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay, bool fast_marshal) {
+Response handler_returned(PyObject* result, StageTrace& trace, const InjectedDelay& delay, bool fast_marshal) {
   inject_delay(delay, FB_STAGE_HANDLER);
   stage_point(trace, FB_POINT_HANDLER_RETURN);
-  Response response = result == nullptr ? exception_response()
-                      : fast_marshal    ? convert_result_fast(result)
-                                        : convert_result(result);
+  if (result == nullptr) return exception_response();
+  return fast_marshal ? convert_result_fast(result) : convert_result(result);
+}
+
+Response finish_awaitable(PyObject* result, StageTrace& trace, const InjectedDelay& delay, bool fast_marshal) {
+  Response response = handler_returned(result, trace, delay, fast_marshal);
   inject_delay(delay, FB_STAGE_MARSHAL);
   stage_point(trace, FB_POINT_MARSHAL_DONE);
   return response;

@@ -61,6 +61,10 @@ struct HandlerOutcome {
 HandlerOutcome call_handler(const InterpreterBindings& bindings, std::size_t route, const Request& request,
                             const std::vector<PathParam>& params, StageTrace& trace, const InjectedDelay& delay);
 
+// The handler has returned `result` (borrowed; nullptr with the exception set, cleared here):
+// stamps handler_return and converts it, the fast-marshal way when `fast_marshal`.
+Response handler_returned(PyObject* result, StageTrace& trace, const InjectedDelay& delay, bool fast_marshal);
+
 // The response for a finished awaitable: `result` (borrowed), or nullptr with the exception set
 // (cleared here), converted the fast-marshal way when `fast_marshal`. Stamps handler_return and
 // marshal_done.

@@ -133,18 +133,12 @@ static __always_inline void finish_request(struct fb_request_state *r, __u64 req
   __u64 off_sum = 0;
 
   /* Every SPAN stage of probes/stage_ids.h, as stage_latencies.cpp computes it. */
-#define FB_SPAN_STAGE_SPAN(id, from1, to1, from2, to2)                                             \
+#define FB_SPAN(id, from1, to1, from2, to2)                                                                     \
   ns[FB_STAGE_##id] = span(ts, FB_POINT_##from1, FB_POINT_##to1) + span(ts, FB_POINT_##from2, FB_POINT_##to2); \
-  if (ts[FB_POINT_##to1])                                                                           \
+  if (ts[FB_POINT_##to1])                                                                                       \
     present |= 1u << FB_STAGE_##id;
-#define FB_SPAN_STAGE_RESIDUAL(id, from1, to1, from2, to2)
-#define FB_SPAN_STAGE_FRONT_END(id, from1, to1, from2, to2) /* the HTTP server's, never sampled */
-#define FB_SPAN_STAGE(id, name, kind, from1, to1, from2, to2) FB_SPAN_STAGE_##kind(id, from1, to1, from2, to2)
-  FB_STAGES(FB_SPAN_STAGE)
-#undef FB_SPAN_STAGE
-#undef FB_SPAN_STAGE_FRONT_END
-#undef FB_SPAN_STAGE_RESIDUAL
-#undef FB_SPAN_STAGE_SPAN
+  FB_SPAN_STAGES
+#undef FB_SPAN
   for (int s = 0; s < FB_STAGE_COUNT; s++) {
     if (fb_stage_in_total(s) && (present & (1u << s)))
       accounted += ns[s];
