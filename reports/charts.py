@@ -159,12 +159,17 @@ def _us_formatter():
     return FuncFormatter(lambda v, _pos: f"{v:g}")
 
 
+def _split_supported(results):
+    """The phase sequence's configurations as (measured, unsupported): only the first are
+    drawn; the second are named in the figure's note."""
+    seq = results.sequence()
+    return [a for a in seq if a.supported], [a for a in seq if not a.supported]
+
+
 @_styled
 def waterfall(results, path):
     """Median total p50 per phase with each step's change; plan predictions beside."""
-    seq = results.sequence()
-    shown = [a for a in seq if a.supported]
-    skipped = [a for a in seq if not a.supported]
+    shown, skipped = _split_supported(results)
     steps = derive.steps(results)
     fig, ax = _figure()
     x = np.arange(len(steps))
@@ -251,9 +256,7 @@ def stages(results, path):
     """Stacked medians of p50 per stage, per phase, with the stored total p50."""
     from matplotlib.patches import Patch
 
-    seq = results.sequence()
-    shown = [a for a in seq if a.supported]
-    skipped = [a for a in seq if not a.supported]
+    shown, skipped = _split_supported(results)
     fig, ax = _figure()
     x = np.arange(len(shown))
     width = 0.5
@@ -330,9 +333,7 @@ def _pct_label(q):
 @_styled
 def percentiles(results, path):
     """Total latency against percentile (p50..p99.9), per phase, one line per run."""
-    seq = results.sequence()
-    shown = [a for a in seq if a.supported]
-    skipped = [a for a in seq if not a.supported]
+    shown, skipped = _split_supported(results)
     fig, ax = _figure()
     lo_ns, hi_ns = math.inf, 0.0
     for k, a in enumerate(shown):

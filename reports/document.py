@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import List
 
 from . import derive, noise, plan
-from .model import PART_STAGES, PHASE_ADDS
+from .model import FRONT_END_STAGES, PART_STAGES, PHASE_ADDS
 from .significance import Change, saving_change
-from .units import (MISSING, format_allocs, format_ci_ns, format_count,
+from .units import (MISSING, format_allocs, format_count,
                     format_cpus, format_delta_ns, format_delta_pct, format_ms,
                     format_ns, format_pct, format_rate, format_ratio)
 
@@ -78,18 +78,23 @@ class Document:
 
 # -- Cell formatting --------------------------------------------------------------------
 
+def _estimate(e, fmt):
+    return f"{fmt(e.median)} [{fmt(e.ci_low)}, {fmt(e.ci_high)}]"
+
+
 def estimate_ns(e):
     """``6.51 µs [6.40 µs, 6.62 µs]`` for an Estimate of a duration."""
-    return f"{format_ns(e.median)} {format_ci_ns(e.ci_low, e.ci_high)}"
+    return _estimate(e, format_ns)
 
 
 def estimate_pct(e):
     """``16 % [14 %, 18 %]`` for an Estimate of a percentage."""
-    return f"{format_pct(e.median)} [{format_pct(e.ci_low)}, {format_pct(e.ci_high)}]"
+    return _estimate(e, format_pct)
 
 
 def estimate_rate(e):
-    return f"{format_rate(e.median)} [{format_rate(e.ci_low)}, {format_rate(e.ci_high)}]"
+    """``71.2 k req/s [70.1 k req/s, 72.0 k req/s]`` for an Estimate of a throughput."""
+    return _estimate(e, format_rate)
 
 
 def unsupported_cell(aggregate):
@@ -221,10 +226,18 @@ def stage_table(results, a):
                     css="derived"))
     rows.append(Row(["total", estimate_ns(total), format_pct(100.0), format_pct(100.0)],
                     css="total"))
-    return Table(list(STAGE_HEADERS), rows, notes=[
-        "Share = the stage's median p50 / the total's median p50. Medians are not "
-        "additive, so the stage medians need not sum to the total. A stage's "
-        "percentiles cover only the requests that went through it."])
+    notes = ["Share = the stage's median p50 / the total's median p50. Medians are not "
+             "additive, so the stage medians need not sum to the total. A stage's "
+             "percentiles cover only the requests that went through it."]
+    front_end = [st for st in FRONT_END_STAGES if derive.on_path(results, a, st)]
+    for stage in front_end:
+        rows.append(Row([f"{stage} (HTTP front end)", estimate_ns(a.stages[stage].p50),
+                         "outside total", format_pct(derive.through_pct(results, a.config, stage))]))
+    if front_end:
+        notes.append("recv (bytes read -> request parsed) and send (response ready -> bytes "
+                     "written) are timed by `fasterbench serve`'s HTTP server, beside the "
+                     "pipeline: they are not part of total.")
+    return Table(list(STAGE_HEADERS), rows, notes=notes)
 
 
 PLAN_HEADERS = ["figure (config)", "plan's prediction (hypothesis)",

@@ -739,10 +739,7 @@ def _runs(ck, doc):
         supported, reason = _supported(ck, r, p)
         # An unsupported run never ran: its numbers may be absent (read as 0).
         opt = not supported
-        stages = {}
-        raw_stages = ck.obj(r, p, "stages", optional=opt, default={})
-        for name, s in raw_stages.items():
-            stages[name] = _run_stage(ck, s, ck.join(ck.join(p, "stages"), name))
+        stages = _stage_map(ck, r, p, _run_stage, optional=opt)
         if supported:
             if "total" not in stages:
                 ck.fail(f"missing key '{ck.join(p, 'stages')}.total'")
@@ -838,21 +835,27 @@ def _bimodal(ck, a, p):
     ), True
 
 
+def _stage_map(ck, obj, p, parse, optional):
+    """``obj.stages`` as {stage name: parse(ck, stage object, its path)}."""
+    raw = ck.obj(obj, p, "stages", optional=optional, default={})
+    return {name: parse(ck, s, ck.join(ck.join(p, "stages"), name)) for name, s in raw.items()}
+
+
+def _aggregate_stage(ck, s, sp):
+    return StageStats(
+        p50=_estimate(ck, s, sp, "p50_ns", full=True),
+        p99=_estimate(ck, s, sp, "p99_ns", full=True),
+        mean=_estimate(ck, s, sp, "mean_ns", full=True, optional=True),
+    )
+
+
 def _aggregates(ck, doc):
     out = []
     for i, a in enumerate(ck.array(doc, "", "aggregates")):
         p = ck.join("aggregates", i)
         supported, reason = _supported(ck, a, p)
         opt = not supported
-        stages = {}
-        raw_stages = ck.obj(a, p, "stages", optional=True, default={})
-        for name, s in raw_stages.items():
-            sp = ck.join(ck.join(p, "stages"), name)
-            stages[name] = StageStats(
-                p50=_estimate(ck, s, sp, "p50_ns", full=True),
-                p99=_estimate(ck, s, sp, "p99_ns", full=True),
-                mean=_estimate(ck, s, sp, "mean_ns", full=True, optional=True),
-            )
+        stages = _stage_map(ck, a, p, _aggregate_stage, optional=True)
         if supported and "total" not in stages:
             ck.fail(f"missing key '{ck.join(p, 'stages')}.total'")
         bimodal, checked = _bimodal(ck, a, p)

@@ -57,16 +57,16 @@ def format_ns(ns):
     return f"{_digits3(_sig3(rounded / divisor))} {suffix}"
 
 
+def _signed(value, fmt, zero):
+    """``+`` or ``-`` before fmt(|value|); ``zero`` for 0."""
+    if value == 0:
+        return zero
+    return ("+" if value > 0 else "-") + fmt(abs(value))
+
+
 def format_delta_ns(ns):
     """Format a signed difference: ``+1.20 µs``, ``-812 ns``, ``0 ns``."""
-    if ns == 0:
-        return "0 ns"
-    return ("+" if ns > 0 else "-") + format_ns(abs(ns))
-
-
-def format_ci_ns(low, high):
-    """Format a confidence interval of durations: ``[6.40 µs, 6.62 µs]``."""
-    return f"[{format_ns(low)}, {format_ns(high)}]"
+    return _signed(ns, format_ns, "0 ns")
 
 
 def format_pct(pct):
@@ -80,9 +80,7 @@ def format_pct(pct):
 
 def format_delta_pct(pct):
     """Format a signed percentage change: ``-23 %``, ``+4.2 %``."""
-    if pct == 0:
-        return "0.0 %"
-    return ("+" if pct > 0 else "-") + format_pct(abs(pct))
+    return _signed(pct, format_pct, "0.0 %")
 
 
 def format_rate(rps):

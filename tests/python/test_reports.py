@@ -292,6 +292,30 @@ def test_stage_tables_equal_the_stored_stage_medians(phases_out):
     assert p1["gil"]["requests through"] == "100 %"
 
 
+def test_stage_table_shows_the_http_front_end_beside_total_when_served():
+    """A `fasterbench serve` document carries recv/send: rows after total, outside it."""
+    doc = raw(PHASES_JSON)
+    recv_p50 = {"median": 2100.0, "ci_low": 2000.0, "ci_high": 2300.0, "min": 1900.0,
+                "max": 2400.0, "spread_pct": 24.0}
+    for run in doc["runs"]:
+        if run["config"] == "P4":
+            run["stages"]["recv"] = copy.deepcopy(run["stages"]["total"])
+    for a in doc["aggregates"]:
+        if a["config"] == "P4":
+            a["stages"]["recv"] = copy.deepcopy(a["stages"]["total"])
+            a["stages"]["recv"]["p50_ns"] = recv_p50
+    results = model.parse(doc, "served.json")
+    p4 = document.stage_table(results, results.aggregate("P4"))
+    rows = {r.cells[0]: r.cells for r in p4.rows}
+    assert list(rows)[-1] == "recv (HTTP front end)"
+    assert "send (HTTP front end)" not in rows  # no request went through it
+    assert rows["recv (HTTP front end)"][1:] == [fmt_estimate(recv_p50), "outside total", "100 %"]
+    assert any("not part of total" in n for n in p4.notes)
+    p3 = document.stage_table(results, results.aggregate("P3"))
+    assert not any("HTTP front end" in r.cells[0] for r in p3.rows)
+    assert not any("not part of total" in n for n in p3.notes)
+
+
 def test_plan_table_sets_the_hypotheses_beside_the_measurements(phases_out):
     doc = raw(PHASES_JSON)
     rows = rows_by(md_tables((phases_out / "report.md").read_text())
