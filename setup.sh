@@ -32,7 +32,7 @@ PACKAGES=(
     clang                   # compiles probes/bpf/*.bpf.c for the BPF target
     systemtap-sdt-dev       # sys/sdt.h: USDT stage points
     libfmt-dev              # formatting in the harness
-    pybind11-dev            # C++ <-> Python bindings in the main interpreter
+    pybind11-dev            # not used yet: reserved for the planned Python API of the framework (bindings)
     python3-dev             # headers/libpython of the system 3.11 (last-resort embed)
     python3-matplotlib      # reports/: charts, run with /usr/bin/python3
     python3-numpy           # reports/: statistics helpers for charts
@@ -41,10 +41,10 @@ PACKAGES=(
     libtomlplusplus-dev     # scenario files (TOML); header <toml++/toml.h>
     libcli11-dev            # fasterbench command line
     libconcurrentqueue-dev  # reference lock-free queue to compare the ring (#2) against
-    libboost-dev            # boost headers (lock-free containers, utilities)
+    libboost-dev            # Boost.Beast: serve's HTTP parser; boost::lockfree::queue in fasterbench-micro
     libsimdjson-dev         # fast-marshal (#5): request.json() parses bodies with simdjson
-    valgrind                # allocation counting / memcheck in tests (no perf counters here)
-    libcap2-bin             # capsh: run eBPF tests with and without CAP_BPF/CAP_PERFMON
+    valgrind                # not used yet: reserved for the planned instruction-count mode (no hardware perf counters here)
+    libcap2-bin             # capsh: tests drop capabilities (eBPF without CAP_BPF/CAP_PERFMON; `system tune` unable to write)
     libhttp-parser-dev      # fasterbench-micro: nodejs http-parser, compared with Beast's HTTP parser
     wrk                     # versus: the external HTTP load tool
     curl                    # tests: an independent HTTP client against `serve`
@@ -96,9 +96,10 @@ Usage: ./setup.sh [build|main|test] [extra args]
   build (default)  install missing Debian packages (apt-get), choose the embedded Python,
                    configure (cmake --preset default) and build into ./build
   main [ARGS]      build, then run the main job:
-                     build/harness/fasterbench run --scenario scenarios/hello.toml [ARGS]
-  test             build, then 'ctest --test-dir build --output-on-failure' and
-                   '/usr/bin/python3 -m pytest -q tests/python'; exits non-zero if any fails
+                     build/harness/fasterbench phases --scenario scenarios/hello.toml [ARGS]
+  test             build, then 'ctest --test-dir build --output-on-failure' (without the
+                   stress and gate-validation labels) and '/usr/bin/python3 -m pytest -q
+                   tests/python'; exits non-zero if any fails
   -h, --help       this text
 
 Python to embed (first that applies):

@@ -112,7 +112,7 @@ function(fasterbench_bpf_skeleton target name source)
   set(obj "${FASTERBENCH_BPF_OUT}/${name}.bpf.o")
   set(skel "${FASTERBENCH_BPF_OUT}/${name}.skel.h")
   get_filename_component(src_dir "${source}" DIRECTORY)
-  # -I/usr/include/<multiarch> for <asm/types.h> that bpf/usdt.bpf.h pulls in (DESIGN.md).
+  # -I/usr/include/<multiarch> for <asm/types.h> that bpf/usdt.bpf.h pulls in (docs/probes.md).
   set(multiarch "/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}")
   add_custom_command(OUTPUT "${obj}"
     COMMAND "${FASTERBENCH_BPF_CLANG}" -O2 -g -target bpf -D__TARGET_ARCH_${FASTERBENCH_BPF_ARCH}

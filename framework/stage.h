@@ -1,9 +1,9 @@
-// The one stage-point function. The pipeline calls stage_point() at every boundary of
-// DESIGN.md's stage table; it stamps the in-process clock into the request's trace, fires the
-// point's USDT probe (probes/usdt.h) for the requests the load generator sampled when a tracer
-// is attached, and tells the allocation counter which stage this thread is now in. The pipeline
-// never knows which probe backend reads the trace afterwards, nor whether allocations are being
-// counted.
+// The one stage-point function. The pipeline calls stage_point() at every boundary of the
+// stage table (probes/stage_ids.h; docs/architecture.md); it stamps the in-process clock into
+// the request's trace, fires the point's USDT probe (probes/usdt.h) for the requests the load
+// generator sampled when a tracer is attached, and tells the allocation counter which stage this
+// thread is now in. The pipeline never knows which probe backend reads the trace afterwards, nor
+// whether allocations are being counted.
 #pragma once
 
 #include <cstdint>

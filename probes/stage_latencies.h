@@ -17,8 +17,8 @@ struct StageLatencies {
 // Stamps as taken by the framework: raw clock ticks, 0 where the request skipped the point.
 using PointStamps = std::array<Ticks, kPointCount>;
 
-// Turns stamps into stages per DESIGN.md's table. `other` = total - the sum of the stages this
-// request went through, so the closure holds on every path.
+// Turns stamps into stages per the FB_STAGES table (stage_ids.h). `other` = total - the sum of
+// the stages this request went through, so the closure holds on every path.
 StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& clock);
 
 }  // namespace fb::probes

@@ -275,8 +275,8 @@ def plan_table(results):
         ratio = MISSING if p.predicted_ns is None else format_ratio(measured / p.predicted_ns)
         rows.append(Row([p.label, predicted, cell, ratio]))
     return Table(list(PLAN_HEADERS), rows, notes=[
-        "The plan's figures are hypotheses from seed/optimization-plan.md, never "
-        "measured end to end (its stage shares sum to 124 % of its own total). "
+        "The plan's figures are hypotheses from the FasterAPI optimization plan "
+        "(docs/plan.md), never measured end to end (its stage shares sum to 124 % of its own total). "
         "A ratio above 1 means the measured cost is higher than predicted. The plan "
         "stops at P4 (0.7 µs); P5 adds fast-marshal, which it does not have, so its rows "
         "have no prediction."])

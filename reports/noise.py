@@ -4,7 +4,7 @@ Each check reads stored values only (spreads, repetition counts, steal time, err
 counts) and compares them with a named threshold.  The result is a list of one-line
 strings; markdown.py and html.py render it, __main__ echoes it on stderr.
 
-These VMs are shared and noisy (DESIGN.md "Environment facts"): the checks exist so a
+These VMs are shared and noisy (docs/measurement.md): the checks exist so a
 reader does not take a 3 % difference between two phases at face value.
 """
 
@@ -18,7 +18,7 @@ MIN_REPETITIONS = 5
 MAX_SPREAD_PCT = 10.0
 #: Steal time (CPU taken by the hypervisor) above this percentage perturbs latencies.
 MAX_STEAL_PCT = 2.0
-#: The closure residual ``other`` should be small (DESIGN.md): above this share of the
+#: The closure residual ``other`` should be small (docs/architecture.md): above this share of the
 #: total p50, a stage point is probably missing or misplaced.
 MAX_OTHER_SHARE_PCT = 10.0
 #: Build types whose timings are representative; anything else gets a warning.

@@ -1,6 +1,7 @@
 """The optimization plan's predicted figures: HYPOTHESES, not measurements.
 
-Source: ``seed/optimization-plan.md`` ("FasterAPI Optimization Plan").  None of these
+Source: the FasterAPI optimization plan (seed document of this project; its figures are
+tabulated in docs/plan.md, which these constants must match).  None of these
 numbers was measured end to end where the plan came from: dispatch and GIL costs were
 constants printed by scripts, and the plan's own stage shares add up to 124 % of its
 6.5 µs total (1 + 2 + 5 µs of stages > 6.5 µs).  The report sets every figure here

@@ -8,7 +8,7 @@
 // The grammar is Boost.Beast's basic_parser (RFC 7230: request line, fields, Content-Length and
 // Transfer-Encoding: chunked bodies, keep-alive rules); this file adapts it to views into the
 // caller's bytes. Why Beast: harness/micro/http_parser_benchmarks.cpp measures it beside nodejs'
-// http-parser on the same requests; see the README section "The HTTP front end".
+// http-parser on the same requests; see docs/http.md, "The HTTP front end".
 #pragma once
 
 #include <cstddef>

@@ -45,8 +45,8 @@ RunsByConfig group_runs(const json& doc) {
   return g;
 }
 
-// A stage a run does not have counts as not gone through: count 0, value 0 (DESIGN.md: an
-// empty stage reports count 0 and percentiles 0).
+// A stage a run does not have counts as not gone through: count 0, value 0 (as the harness
+// writes an empty stage: count 0 and percentiles 0; docs/results-schema.md).
 double stage_value(const json& run, const std::string& stage, const char* key) {
   const json& stages = run.at("stages");
   if (!stages.contains(stage)) return 0;

@@ -30,7 +30,7 @@
 //
 // Tests per stage are not corrected for multiplicity: a false REGRESSION needs both p < alpha
 // and a whole interval beyond the threshold, so with a 5 % threshold the A/A false-alarm rate
-// is governed by the threshold, not by alpha (see the measured rates in README.md).
+// is governed by the threshold, not by alpha (see the measured rates in docs/gate.md).
 #pragma once
 
 #include <cstddef>

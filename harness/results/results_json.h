@@ -1,5 +1,5 @@
-// Results documents as JSON: the schema of DESIGN.md ("Results and statistics"), whose key
-// names are a contract.
+// Results documents as JSON: the schema documented in docs/results-schema.md, whose key names
+// are a contract.
 //
 // Format history (bump kSchemaVersion when renaming or removing a key; adding is free):
 //   1 - first version: context, scenario, config, routes, runs[] with stages, aggregates[].

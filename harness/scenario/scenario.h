@@ -1,5 +1,5 @@
 // Scenario files (TOML): the routes of an app, their handler modules, the request mix the
-// load generator sends, and default load settings. Format documented in README.md.
+// load generator sends, and default load settings. Format documented in docs/scenarios.md.
 #pragma once
 
 #include <cstdint>

@@ -65,7 +65,7 @@ struct Reading {
 };
 
 // One row of the table. `tune` says what `tune` writes for it ("" when tune never changes it);
-// the README's table of `fasterbench system` is this one in prose.
+// the table in docs/system.md is this one in prose.
 struct Check {
   std::string_view name, label;
   std::string_view why;  // how a problem here adds noise

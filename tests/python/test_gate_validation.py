@@ -10,7 +10,7 @@ Method: PAIRS rounds. Each round builds four results files of REPETITIONS repeti
 REQUESTS requests (after 500 warm-up), every repetition a fresh process (`fasterbench run
 --repetitions 1`, exactly what `phases` runs per repetition), and the four sides alternate
 repetition by repetition (a1 b1 i1 s1 a2 b2 i2 s2 ...) so drift on the machine hits them
-alike, as `phases` does for its configurations (DESIGN.md, "Load"):
+alike, as `phases` does for its configurations (docs/commands.md, `phases`):
     clean_a, clean_b   the same build: A/A pair (clean_a vs clean_b)
     injected           --inject-delay dispatch=2000: detection pair (clean_a vs injected)
     small              --inject-delay dispatch=<SMALL_FRACTION of the clean dispatch p50>, far

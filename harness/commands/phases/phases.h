@@ -28,11 +28,12 @@ struct PhasesOptions {
 // processes land at ~400 or ~750 ns gave CIs narrower than that split.
 inline constexpr std::int64_t kDefaultPhaseRepetitions = 5;
 
-// Default --pin of `phases`, chosen by measurement (README, "Placement"): on shared, each
-// hand-off between threads is a context switch on one CPU, the framework's own cost, and hello
-// P0 held 5.02-5.06 µs over 7 fresh processes (spread 0.6 %), 5.05-5.12 µs with a busy
-// neighbour; on split, a hand-off waits for the hypervisor to wake the other, idle vCPU: the same
-// build gave 24.7 µs (spread 2.6 %) on a quiet machine and 22-40 µs while other work ran.
+// Default --pin of `phases`, chosen by measurement (docs/measurement.md, "Placement"): on
+// shared, each hand-off between threads is a context switch on one CPU, the framework's own
+// cost, and hello P0 held 5.02-5.06 µs over 7 fresh processes (spread 0.6 %), 5.05-5.12 µs with
+// a busy neighbour; on split, a hand-off waits for the hypervisor to wake the other, idle vCPU:
+// the same build gave 24.7 µs (spread 2.6 %) on a quiet machine and 22-40 µs while other work
+// ran.
 inline constexpr const char* kDefaultPhasesPin = "shared";
 inline constexpr const char* kDefaultPhasesPinWhy =
     ": every hand-off is then a context switch on one CPU, the framework's own cost; on split it waits for the "
