@@ -3,7 +3,8 @@
 A clone of the repository is all a reader has. So no tracked file may cite a document that lives
 elsewhere (the design notes or the seed plan this project started from: their content is in
 docs/ now), and every relative link in README.md, HACKING.md and docs/*.md must name a file of
-the repository and, with a #fragment, a heading of that file.
+the repository and, with a #fragment, a heading of that file; every repository path the docs
+name in a code span (`framework/...`, `harness/...`) must exist, so a rename shows up here.
 """
 
 import pathlib
@@ -159,6 +160,30 @@ def test_every_doc_is_linked_from_the_readme():
     assert not missing, "not linked from README.md: " + ", ".join(missing)
 
 
+# Repository paths named in code spans: `framework/python/python_caller.h`, `harness/stats/`, a
+# glob such as `tests/fixtures/results_*.json`.
+REPO_PATH = re.compile(r"(?<![\w/.-])(?:framework|probes|harness|reports|scenarios|tests|cmake|docs)/[\w./*-]*")
+
+
+def missing_paths(path):
+    """"file:line: path" for each repository path in a code span of `path` that names nothing."""
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for span in re.findall(r"`([^`]+)`", line):
+            for name in REPO_PATH.findall(span):
+                name = name.rstrip(".")
+                if not any(REPO.glob(name)) and not (REPO / name).exists():
+                    problems.append(f"{path.relative_to(REPO)}:{number}: {name}")
+    return problems
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_named_files_exist(path):
+    problems = missing_paths(path)
+    assert not problems, "files named in the docs that do not exist (renamed?):\n" + \
+        "\n".join(problems)
+
+
 # -- The checker itself -----------------------------------------------------------------------
 
 def test_slug_follows_github():
@@ -191,3 +216,14 @@ def test_link_checker_finds_broken_links(tmp_path, monkeypatch):
     assert any("no heading with anchor #part-two" in p for p in problems)
     assert any("(../x.md): points outside" in p for p in problems)
     assert any("(/etc/passwd): an absolute path" in p for p in problems)
+
+
+def test_path_checker_finds_a_renamed_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
+    (tmp_path / "framework" / "python").mkdir(parents=True)
+    (tmp_path / "framework" / "python" / "python_caller.h").write_text("", encoding="utf-8")
+    doc = tmp_path / "a.md"
+    doc.write_text("`framework/python/python_caller.h`, `framework/python/`, `build/harness/x`\n"
+                   "see `framework/python/python_thread.h`, `framework/python/*.h`.\n",
+                   encoding="utf-8")
+    assert missing_paths(doc) == ["a.md:2: framework/python/python_thread.h"]
