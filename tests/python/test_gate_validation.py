@@ -6,10 +6,10 @@ Slow (minutes): runs only with FASTERBENCH_GATE_VALIDATION=1, e.g.
 Writes the measured rates and timings to $FASTERBENCH_GATE_VALIDATION_REPORT (JSON) if set,
 and prints them (-rA shows them in the summary).
 
-Method: PAIRS rounds. Each round builds four results files of REPETITIONS repetitions of
+Method: PAIRS rounds. Each round builds five results files of REPETITIONS repetitions of
 REQUESTS requests (after 500 warm-up), every repetition a fresh process (`fasterbench run
---repetitions 1`, exactly what `phases` runs per repetition), and the four sides alternate
-repetition by repetition (a1 b1 i1 s1 a2 b2 i2 s2 ...) so drift on the machine hits them
+--repetitions 1`, exactly what `phases` runs per repetition), and the five sides alternate
+repetition by repetition (a1 b1 i1 s1 t1 a2 b2 i2 s2 t2 ...) so drift on the machine hits them
 alike, as `phases` does for its configurations (docs/commands.md, `phases`):
     clean_a, clean_b   the same build: A/A pair (clean_a vs clean_b)
     injected           --inject-delay dispatch=2000: detection pair (clean_a vs injected)
@@ -20,7 +20,7 @@ alike, as `phases` does for its configurations (docs/commands.md, `phases`):
 Each pair is gated with the defaults (threshold 5 % and 100 ns, alpha 0.01, p50, every
 stage but `other`).
 
-Every process runs as `phases` runs its children (harness/isolation_options.h): threads on one
+Every process runs as `phases` runs its children (harness/commands/phases/phases.h): threads on one
 CPU (--pin shared), hash seed 0, ASLR off, a fixed-size environment.
 FASTERBENCH_GATE_VALIDATION_PIN=off|split and FASTERBENCH_GATE_VALIDATION_HYGIENE=off measure
 the older conditions (the OS placing threads, random seed and layout) for comparison.
