@@ -15,20 +15,54 @@ function(add_fasterbench_library name)
   fasterbench_warnings(${name})
 endfunction()
 
-# add_fasterbench_test(NAME SOURCES ... [DEPS ...] [LABELS ...] [ENVIRONMENT VAR=VALUE] [EMBEDS_PYTHON])
-# EMBEDS_PYTHON: the test starts the embedded interpreter; its main() finalizes it at the end
-# (tests/cpp/python_test_main.cpp) and it finds fixtures through FASTERBENCH_SOURCE_DIR.
+# Test programs: GoogleTest's header precompiled once, main() for tests that embed Python
+# compiled once (tests/cpp/python_test_main.cpp finalizes the interpreter at the end), and test
+# code compiled without optimization. A test file is assertions and fixtures around code from the
+# libraries, which keep the build type's flags; at -O2 -g it compiles in about twice the time.
+function(fasterbench_test_support)
+  # The header's owner has no definitions of its own: GCC uses a precompiled header only where
+  # every macro defined when it was made is defined the same way.
+  set(source "${CMAKE_CURRENT_BINARY_DIR}/gtest_pch.cpp")
+  file(CONFIGURE OUTPUT "${source}" CONTENT "// The owner of the tests' precompiled <gtest/gtest.h>.\n")
+  add_library(fasterbench_gtest_pch OBJECT "${source}")
+  target_link_libraries(fasterbench_gtest_pch PRIVATE GTest::gtest)
+  target_compile_options(fasterbench_gtest_pch PRIVATE -O0)
+  target_precompile_headers(fasterbench_gtest_pch PRIVATE <gtest/gtest.h>)
+  fasterbench_warnings(fasterbench_gtest_pch)
+
+  add_library(fasterbench_test_main_python OBJECT "${FASTERBENCH_SOURCE_ROOT}/tests/cpp/python_test_main.cpp")
+  target_link_libraries(fasterbench_test_main_python PUBLIC fasterbench_framework GTest::gtest)
+  fasterbench_test_code(fasterbench_test_main_python)
+endfunction()
+
+# Test code: -O0 after the build type's -O2, and the precompiled <gtest/gtest.h>.
+function(fasterbench_test_code target)
+  target_compile_options(${target} PRIVATE -O0 -Winvalid-pch)
+  target_precompile_headers(${target} REUSE_FROM fasterbench_gtest_pch)
+  fasterbench_warnings(${target})
+endfunction()
+
+# add_fasterbench_test(NAME SOURCES ... [DEPS ...] [LABELS ...] [ENVIRONMENT VAR=VALUE]
+#                      [EMBEDS_PYTHON] [OPTIMIZED])
+# EMBEDS_PYTHON: the test starts the embedded interpreter; it links the main() that finalizes it
+# and finds fixtures through FASTERBENCH_SOURCE_DIR.
+# OPTIMIZED: keep the build type's optimization, for tests that compile the code under test
+# themselves (header-only concurrency templates) or count the allocations it makes: what they
+# check is the code as the harness and the benchmarks compile it.
 function(add_fasterbench_test name)
-  cmake_parse_arguments(ARG "EMBEDS_PYTHON" "" "SOURCES;DEPS;LABELS;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(ARG "EMBEDS_PYTHON;OPTIMIZED" "" "SOURCES;DEPS;LABELS;ENVIRONMENT" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
   if(ARG_EMBEDS_PYTHON)
-    add_executable(${name} ${ARG_SOURCES} "${FASTERBENCH_SOURCE_ROOT}/tests/cpp/python_test_main.cpp")
-    target_link_libraries(${name} PRIVATE ${ARG_DEPS} fasterbench_framework GTest::gtest)
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} fasterbench_test_main_python fasterbench_framework GTest::gtest)
     target_compile_definitions(${name} PRIVATE FASTERBENCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   else()
-    add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   endif()
-  fasterbench_warnings(${name})
+  if(ARG_OPTIMIZED)
+    fasterbench_warnings(${name})
+  else()
+    fasterbench_test_code(${name})
+  endif()
   set(properties "")
   if(ARG_LABELS)
     list(APPEND properties LABELS "${ARG_LABELS}")
