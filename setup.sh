@@ -4,7 +4,7 @@
 #
 #   ./setup.sh [build]        install missing Debian packages, choose the embedded Python,
 #                             configure and build (default)
-#   ./setup.sh main [ARGS]    build, then run the main job (run_main_job, ARGS passed on)
+#   ./setup.sh main [ARGS]    build the harness, then run the main job (run_main_job, ARGS passed on)
 #   ./setup.sh test           build, then ctest and pytest; non-zero exit if any fails
 #
 # Environment:
@@ -95,7 +95,7 @@ Usage: ./setup.sh [build|main|test] [extra args]
 
   build (default)  install missing Debian packages (apt-get), choose the embedded Python,
                    configure (cmake --preset default) and build into ./build
-  main [ARGS]      build, then run the main job:
+  main [ARGS]      build the harness (not the tests), then run the main job:
                      build/harness/fasterbench phases --scenario scenarios/hello.toml [ARGS]
   test             build, then 'ctest --test-dir build --output-on-failure' (without the
                    stress and gate-validation labels) and '/usr/bin/python3 -m pytest -q
@@ -513,6 +513,7 @@ cmake_cache_value() { # NAME -> value in build/CMakeCache.txt, or nothing
     sed -n "s/^$1:[A-Za-z_]*=//p" "$BUILD_DIR/CMakeCache.txt" | head -n 1
 }
 
+# configure_and_build [TARGET...]: builds the given targets, or everything.
 configure_and_build() {
     step "configure"
     [[ -f CMakeLists.txt ]] ||
@@ -542,8 +543,10 @@ configure_and_build() {
     }
 
     step "build"
-    info "cmake --build $BUILD_DIR -j$(nproc)"
-    run_progress "build" "$log" "" cmake --build "$BUILD_DIR" -j"$(nproc)" || {
+    local targets=()
+    (($#)) && targets=(--target "$@")
+    info "cmake --build $BUILD_DIR -j$(nproc) ${targets[*]}"
+    run_progress "build" "$log" "" cmake --build "$BUILD_DIR" -j"$(nproc)" "${targets[@]}" || {
         show_log "$log" 60
         die "build failed"
     }
@@ -627,7 +630,11 @@ main() {
     step "fasterbench setup: $cmd   (repo $ROOT, cache $CACHE_DIR)"
     install_packages
     choose_python
-    configure_and_build
+    if [[ $cmd == main ]]; then
+        configure_and_build fasterbench # the main job needs the harness only, not tests or benchmarks
+    else
+        configure_and_build
+    fi
     case $cmd in
         main) run_main_job "$@" ;;
         test) run_tests ;;
