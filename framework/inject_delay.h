@@ -1,7 +1,10 @@
 // A testing aid: a regression you can inject. `--inject-delay STAGE=NS` makes the pipeline
 // busy-wait NS nanoseconds inside one stage of every request (between that stage's start and
 // end stage points), so tests can prove that `fasterbench gate` catches a known slowdown and
-// names the stage. Not an optimization switch and never on by default.
+// names the stage. `STAGE=NS/N` waits in 1 request in N only (counted per thread at the site:
+// the N-th, 2N-th, ... request each thread runs through that stage), a stall on a fraction of
+// requests, which is what an open loop's coordinated-omission correction must show. Not an
+// optimization switch and never on by default.
 //
 // Where the wait sits, per stage (end point stamped after the wait):
 //   route     after the router returns, before ROUTE_MATCHED (calling thread)
@@ -32,6 +35,7 @@ namespace fb {
 struct InjectedDelay {
   fb_stage stage = FB_STAGE_COUNT;  // FB_STAGE_COUNT: no delay
   std::uint32_t ns = 0;
+  std::uint32_t every = 1;  // wait in 1 request in `every` (per thread at the site); 1: all
 
   bool active() const noexcept { return stage != FB_STAGE_COUNT && ns > 0; }
 };
@@ -40,21 +44,25 @@ struct InjectedDelay {
 // typo cannot stall a run for minutes.
 inline constexpr std::uint32_t kMaxInjectedDelayNs = 10'000'000;
 
-// Parses "dispatch=2000" (stage name '=' whole nanoseconds). Throws std::invalid_argument with
-// a one-line message naming the accepted stages, for: no '=', an unknown stage or `total`, a
-// number that is not a whole number in [0, kMaxInjectedDelayNs].
+// Parses "dispatch=2000" (stage name '=' whole nanoseconds) or "handler=5000000/100" (in 1
+// request in 100). Throws std::invalid_argument with a one-line message naming the accepted
+// stages, for: no '=', an unknown stage or `total`, a number that is not a whole number in
+// [0, kMaxInjectedDelayNs], an N that is not a whole number in [1, 1000000].
 InjectedDelay parse_injected_delay(std::string_view spec);
 
-// "dispatch=2000", or "" when not active.
+// "dispatch=2000" or "handler=5000000/100", or "" when not active.
 std::string to_string(const InjectedDelay& delay);
 
 // Spins (with a pause hint) until `ns` nanoseconds of CLOCK_MONOTONIC have passed.
 void busy_wait_ns(std::uint32_t ns) noexcept;
 
+// This thread's count of requests at the delayed site (1, 2, ...), for `every`.
+std::uint32_t next_injection_count() noexcept;
+
 // The hot-path check at the site of stage `here`.
 inline void inject_delay(const InjectedDelay& delay, fb_stage here) noexcept {
   if (delay.stage == here) [[unlikely]] {
-    busy_wait_ns(delay.ns);
+    if (delay.every <= 1 || next_injection_count() % delay.every == 0) busy_wait_ns(delay.ns);
   }
 }
 

@@ -41,7 +41,14 @@
  * FRONT_END timed by the HTTP server (framework/http/session.h), not from these points (unused):
  *           beside arrive -> response_ready, so in neither `total` nor `other`; count 0
  *           outside `fasterbench serve`, and never seen by the eBPF programs.
- * TOTAL must be the last SPAN stage: `other` is computed from it; the FRONT_END stages follow it. */
+ * LOAD      stamped by the load generator, not from these points (unused): `queue` is the
+ *           intended send time of an open-loop or replayed request -> its `arrive`. It is a
+ *           part of `total` (which then runs from the intended send time, coordinated
+ *           omission corrected) and so of `other`'s closure: other = total - queue - the
+ *           pipeline stages, the same residual as without it. Count 0 in a closed loop, where
+ *           there is no intended time; never seen by the eBPF programs.
+ * TOTAL must be the last SPAN stage: `other` is computed from it; the FRONT_END and LOAD stages
+ * follow it. */
 #define FB_STAGES(X)                                                                                       \
   X(ROUTE, route, SPAN, ARRIVE, ROUTE_MATCHED, ROUTE_MATCHED, ROUTE_MATCHED)                                  \
   X(DISPATCH, dispatch, SPAN, ENQUEUE, DEQUEUE, DEQUEUE, DEQUEUE)          /* includes the wake-up */        \
@@ -52,7 +59,8 @@
   X(OTHER, other, RESIDUAL, ARRIVE, ARRIVE, ARRIVE, ARRIVE)                                                    \
   X(TOTAL, total, SPAN, ARRIVE, RESPONSE_READY, RESPONSE_READY, RESPONSE_READY)                             \
   X(RECV, recv, FRONT_END, ARRIVE, ARRIVE, ARRIVE, ARRIVE)      /* bytes read -> request parsed */            \
-  X(SEND, send, FRONT_END, ARRIVE, ARRIVE, ARRIVE, ARRIVE)      /* response ready -> bytes written */
+  X(SEND, send, FRONT_END, ARRIVE, ARRIVE, ARRIVE, ARRIVE)      /* response ready -> bytes written */  \
+  X(QUEUE, queue, LOAD, ARRIVE, ARRIVE, ARRIVE, ARRIVE)         /* intended send -> arrive */
 
 #define FB_POINT_ENUM_ENTRY(id, name, stage_after, then) FB_POINT_##id,
 enum fb_point { FB_POINTS(FB_POINT_ENUM_ENTRY) FB_POINT_COUNT };
@@ -65,10 +73,12 @@ enum fb_stage {
 };
 #undef FB_STAGE_ENUM_ENTRY
 
-/* The stages `other` closes: the SPAN stages but total (not the residual, not the front end's). */
+/* The stages `other` closes: the SPAN stages but total, and the load generator's `queue` (not the
+ * residual, not the front end's). */
 #define FB_STAGE_PART_SPAN 1
 #define FB_STAGE_PART_RESIDUAL 0
 #define FB_STAGE_PART_FRONT_END 0
+#define FB_STAGE_PART_LOAD 1
 #define FB_STAGE_PART_CASE(id, name, kind, from1, to1, from2, to2) \
   case FB_STAGE_##id: return FB_STAGE_PART_##kind && FB_STAGE_##id != FB_STAGE_TOTAL;
 static inline int fb_stage_in_total(int stage) {
@@ -85,10 +95,12 @@ static inline int fb_stage_in_total(int stage) {
 #define FB_SPAN_OF_SPAN(id, from1, to1, from2, to2) FB_SPAN(id, from1, to1, from2, to2)
 #define FB_SPAN_OF_RESIDUAL(id, from1, to1, from2, to2)
 #define FB_SPAN_OF_FRONT_END(id, from1, to1, from2, to2)
+#define FB_SPAN_OF_LOAD(id, from1, to1, from2, to2) /* queue: the load generator times it */
 #define FB_SPAN_OF(id, name, kind, from1, to1, from2, to2) FB_SPAN_OF_##kind(id, from1, to1, from2, to2)
 #define FB_SPAN_STAGES FB_STAGES(FB_SPAN_OF)
 
-/* route .. total: the stages the points delimit (what the eBPF programs compute). */
+/* route .. total: the stages the points delimit (what the eBPF programs compute); recv, send and
+ * queue follow. */
 #define FB_PIPELINE_STAGE_COUNT (FB_STAGE_TOTAL + 1)
 
 #endif

@@ -14,7 +14,7 @@ std::int64_t span(const PointStamps& at, fb_point from, fb_point to, const Clock
 
 }  // namespace
 
-StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& clock) {
+StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& clock, Ticks intended) {
   StageLatencies out;
   auto set = [&](fb_stage s, std::int64_t value, bool present) {
     out.ns[s] = value;
@@ -27,12 +27,21 @@ StageLatencies stage_latencies(const PointStamps& at, const ClockCalibration& cl
   FB_SPAN_STAGES
 #undef FB_SPAN
 
+  if (intended != 0 && reached(at, FB_POINT_ARRIVE)) {
+    // The sender never starts before its intended time, so queue >= 0 up to clock rounding.
+    const Ticks arrive = at[FB_POINT_ARRIVE];
+    const std::int64_t queue = arrive >= intended ? static_cast<std::int64_t>(clock.to_ns(arrive - intended))
+                                                  : -static_cast<std::int64_t>(clock.to_ns(intended - arrive));
+    set(FB_STAGE_QUEUE, queue, true);
+    if (out.present[FB_STAGE_TOTAL]) out.ns[FB_STAGE_TOTAL] += queue;
+  }
+
   std::int64_t accounted = 0;
   bool parts = false;  // a request stamped at its ends only (StageTrace::ends_only) has no parts, so no residual
   for (std::size_t s = 0; s < kStageCount; ++s) {
     if (fb_stage_in_total(static_cast<int>(s)) && out.present[s]) {
       accounted += out.ns[s];
-      parts = true;
+      parts = parts || s != FB_STAGE_QUEUE;  // queue alone (ends-only stamps) is not a pipeline part
     }
   }
   set(FB_STAGE_OTHER, out.ns[FB_STAGE_TOTAL] - accounted, out.present[FB_STAGE_TOTAL] && parts);

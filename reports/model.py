@@ -56,14 +56,18 @@ SCHEMA_VERSION = 1
 
 #: Stage names in the order of probes/stage_ids.h; ``other`` is the closure residual, ``total``
 #: the whole request; ``recv`` and ``send`` are the HTTP front end's, beside ``total``
-#: (``fasterbench serve``; count 0 elsewhere).
-STAGES = ("route", "dispatch", "gil", "marshal", "handler", "future", "other", "total", "recv", "send")
+#: (``fasterbench serve``; count 0 elsewhere); ``queue`` is the load generator's (open loop and
+#: replay: intended send time -> arrive, inside ``total``; count 0 in a closed loop).
+STAGES = ("route", "dispatch", "gil", "marshal", "handler", "future", "other", "total", "recv", "send",
+          "queue")
 #: The pipeline's stages, the ones stage points delimit (``total`` last).
 PIPELINE_STAGES = STAGES[:STAGES.index("total") + 1]
 #: The stages that make up a request, stacked in charts (``total`` excluded).
 PART_STAGES = PIPELINE_STAGES[:-1]
 #: The HTTP front end's stages, outside ``total``.
-FRONT_END_STAGES = STAGES[len(PIPELINE_STAGES):]
+FRONT_END_STAGES = ("recv", "send")
+#: The load generator's stages: ``queue`` (open loop, replay), a part of ``total``.
+LOAD_STAGES = STAGES[len(PIPELINE_STAGES) + len(FRONT_END_STAGES):]
 
 #: Phase names in cumulative order, with the optimization each one adds.  P0..P4 are the
 #: plan's; P5 adds fast-marshal, which the plan does not have (no prediction for it).

@@ -7,6 +7,7 @@
 
 #include "harness/cli/exit_codes.h"
 #include "harness/commands/run_target.h"
+#include "harness/console/load.h"
 #include "harness/console/noise.h"
 #include "harness/console/probes.h"
 #include "harness/console/routes.h"
@@ -23,7 +24,7 @@
 namespace fb::harness {
 
 void describe_run_command(Command& root, RunOptions& o) {
-  Command& cmd = root.add_subcommand("run", "Measure one configuration of the pipeline on a scenario (closed loop)");
+  Command& cmd = root.add_subcommand("run", "Measure one configuration of the pipeline on a scenario (closed loop; open loop with --rate, a recorded trace with --replay)");
   describe_measurement_options(cmd, o, {});
   describe_configuration_options(cmd, o);
   cmd.add({.name = "--out", .target = &o.out, .help = "Write the results JSON here (atomically: temp file + rename)"});
@@ -98,6 +99,8 @@ void check_output_path(const std::string& out) {
 void print_console(const ResultsDocument& doc) {
   const DocumentSummary summary = summarize_document(doc);
   print_stage_tables(summary, doc.aggregates, stdout);
+  print_load(doc, stdout);
+  print_route_tables(doc, stdout);
   print_isolation(summary, stdout);
   print_noise(summary, doc.aggregates, stdout);
   print_threads(doc, stdout);
@@ -132,6 +135,10 @@ int cmd_run(const RunOptions& o) {
   }
   check_output_path(o.out);
   const ProbeSettings probe_settings = resolve_probes(o, settings);
+  const LoadPlan plan(scenario, settings);
+  // Before the app starts, on a quiet process: the generator's own limit (open loop and replay).
+  std::optional<GeneratorLimit> limit;
+  if (plan.open()) limit = check_generator_limit(plan, settings.clients);
 
   const double stamp_cost = measure_stamp_cost_ns();
   // Before the app starts: the eBPF backend calibrates its probe cost on a quiet process.
@@ -145,11 +152,19 @@ int cmd_run(const RunOptions& o) {
   doc.context.ebpf = probe_session.context();
   doc.context.placement = settings.placement;
   doc.context.process = process_record(hygiene);
+  doc.config.load = plan.mode();
+  doc.config.load_plan = plan.describe();
   if (settings.delay.active()) {
     fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
                to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
   }
-  ConfigurationResult measured = measure_configuration(scenario, settings, stamp_cost, !o.no_progress, &probe_session);
+  if (plan.open()) {
+    fmt::print(stderr, "run: {}; load generator's limit {:.0f} req/s ({} sender(s), no-op sends, measured now)\n",
+               plan.describe(), limit->rps, limit->senders);
+  }
+  ConfigurationResult measured =
+      measure_configuration(scenario, settings, plan, stamp_cost, !o.no_progress, &probe_session);
+  for (RunRecord& r : measured.runs) r.generator_limit = limit;
   doc.runs = std::move(measured.runs);
   doc.routes = std::move(measured.routes);
 

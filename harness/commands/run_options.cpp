@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <thread>
 
@@ -16,6 +17,16 @@ std::int64_t pick(const std::optional<std::int64_t>& cli, const std::optional<st
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw UsageError(message);
+}
+
+// A decimal number as typed for `option`; "abc", "", "1e" and "nan" are usage errors.
+double parse_decimal(const std::string& text, const std::string& option) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
+    throw UsageError(option + " must be a number, got '" + text + "'");
+  }
+  return v;
 }
 
 OptimizationSet resolve_optimizations(const RunOptions& o) {
@@ -59,6 +70,7 @@ DemotionPolicy resolve_demotion(const RunOptions& o) {
 void describe_measurement_options(Command& cmd, RunOptions& o, const MeasurementDefaults& d) {
   describe_scenario_option(cmd, o);
   describe_load_options(cmd, o, d);
+  describe_open_loop_options(cmd, o);
   describe_pipeline_options(cmd, o);
   describe_isolation_options(cmd, o, d);
 }
@@ -77,13 +89,49 @@ void describe_load_options(Command& cmd, RunOptions& o, const MeasurementDefault
            .help = "Requests sent before measuring, not recorded (default: scenario or " + std::to_string(kDefaultWarmup) + ")",
            .forward = F::if_given});
   cmd.add({.name = "--clients", .target = &o.clients,
-           .help = "Closed-loop clients, each with one request outstanding (default: scenario or 1)", .forward = F::if_given});
+           .help = "Client threads (default: scenario or 1). Closed loop: each with one request outstanding. Open loop "
+                   "(--rate, --replay): senders sharing the schedule, so at most this many requests are outstanding",
+           .forward = F::if_given});
   // phases: repetitions of each configuration, each a child of one repetition.
   cmd.add({.name = "--repetitions", .target = &o.repetitions,
            .help = "Repetitions of each configuration (default: scenario or " + std::to_string(d.repetitions) + ")"});
   // phases: the base seed; repetition r of every configuration gets seed + r.
   cmd.add({.name = "--seed", .target = &o.seed, .help = "Seed of the request mix's random draws (default: 1)"});
   cmd.add({.name = "--no-progress", .target = &o.no_progress, .help = "Do not draw a progress bar on stderr"});
+}
+
+void describe_open_loop_options(Command& cmd, RunOptions& o) {
+  using F = Forward;
+  cmd.add({.name = "--rate", .target = &o.rate,
+           .help = "Open loop: send R requests per second on a schedule made before the run, whatever the responses "
+                   "do, and time each request from its intended send time (coordinated omission corrected: the wait "
+                   "for a free sender is the `queue` stage, inside `total`). R > 0 and at most the load generator's "
+                   "own limit, measured at the start of the run. With --replay: a fixed rate instead of the recorded times",
+           .type_name = "R", .forward = F::if_given});
+  cmd.add({.name = "--arrival", .target = &o.arrival,
+           .help = "Open loop: constant (one request every 1/R s) or poisson (exponential gaps of mean 1/R: independent "
+                   "users; the default)",
+           .choices = {"constant", "poisson"}, .forward = F::if_given});
+  cmd.add({.name = "--duration", .target = &o.duration,
+           .help = fmt::format("Open loop: seconds of arrivals per repetition (decimal; default {:g}, or --requests N "
+                               "arrivals instead)", kDefaultOpenDurationS),
+           .type_name = "S", .forward = F::if_given});
+  cmd.add({.name = "--replay", .target = &o.replay,
+           .help = "Replay a recorded trace: each line that matches a route (or a [[replay.map]] rule of the scenario) "
+                   "is sent once at its recorded time (see --speed, or --rate); unmatched and malformed lines are "
+                   "counted and listed, never sent",
+           .type_name = "FILE", .forward = F::if_given});
+  cmd.add({.name = "--replay-format", .target = &o.replay_format,
+           .help = "Format of --replay: jsonl (one {\"t\", \"method\", \"path\", \"headers\", \"body\"} object per line) or "
+                   "combined (Apache/nginx combined or common access log; whole seconds, each second's requests "
+                   "spread over it at seeded uniform offsets) (default: jsonl for *.jsonl, else combined)",
+           .choices = {"jsonl", "combined", "common"}, .forward = F::if_given});
+  cmd.add({.name = "--speed", .target = &o.speed,
+           .help = "With --replay: play the recorded times X times faster (2 = twice as fast; decimal > 0, default 1)",
+           .type_name = "X", .forward = F::if_given});
+  cmd.add({.name = "--strict", .target = &o.strict,
+           .help = "With --replay: a malformed line is an error (exit 2 naming FILE:LINE) instead of being counted",
+           .forward = F::if_given});
 }
 
 void describe_pipeline_options(Command& cmd, RunOptions& o) {
@@ -103,8 +151,9 @@ void describe_pipeline_options(Command& cmd, RunOptions& o) {
   cmd.add({.name = "--inject-delay", .target = &o.inject_delay,
            .help = "TESTING AID: busy-wait NS nanoseconds inside stage STAGE of every request (STAGE=NS, e.g. "
                    "dispatch=2000; stages route, dispatch, gil, marshal, handler, future, other), to prove that "
-                   "`fasterbench gate` catches a known regression. Recorded in the results' config.inject_delay",
-           .type_name = "STAGE=NS", .forward = F::if_given});
+                   "`fasterbench gate` catches a known regression; STAGE=NS/N waits in 1 request in N only (per thread), "
+                   "a stall on a fraction of requests. Recorded in the results' config.inject_delay",
+           .type_name = "STAGE=NS[/N]", .forward = F::if_given});
   // phases: handed only to the configurations with lockfree.
   cmd.add({.name = "--wait", .target = &o.wait,
            .help = "How workers wait on the lock-free queue (needs lockfree): spin (pause loop, never sleeps), yield "
@@ -197,7 +246,73 @@ RunSettings resolve_run_settings(const RunOptions& o, const Scenario& s) {
   r.delay = resolve_inject_delay(o);
   r.placement = plan_placement(*pin_policy_from_name(o.pin.empty() ? "off" : o.pin), o.cpus);
   r.stamps_ends = o.stamps == "ends";
+  r.open = resolve_open_load(o);
+  if (r.open && o.requests) r.open->requests = *o.requests;
   return r;
+}
+
+std::optional<OpenLoad> resolve_open_load(const RunOptions& o) {
+  const bool open = !o.rate.empty() || !o.replay.empty();
+  if (!open) {
+    for (const auto& [name, given] : {std::pair{"--arrival", !o.arrival.empty()}, {"--duration", !o.duration.empty()}}) {
+      if (given) throw UsageError(std::string(name) + " applies to an open loop: give --rate R (or --replay FILE --rate R)");
+    }
+    for (const auto& [name, given] : {std::pair{"--replay-format", !o.replay_format.empty()}, {"--speed", !o.speed.empty()},
+                                      {"--strict", o.strict}}) {
+      if (given) throw UsageError(std::string(name) + " applies to a replay: give --replay FILE");
+    }
+    return std::nullopt;
+  }
+  // Checked here rather than by the parser, so that `phases` hands each child exactly what it was given.
+  if (!o.duration.empty() && o.requests) throw UsageError("give --duration S or --requests N, not both");
+  if (!o.speed.empty() && !o.rate.empty()) {
+    throw UsageError("give --speed X (the recorded times, faster) or --rate R (a fixed rate), not both");
+  }
+  OpenLoad load;
+  if (!o.rate.empty()) {
+    const double rate = parse_decimal(o.rate, "--rate");
+    require(rate > 0, "--rate must be > 0 requests per second, got " + o.rate);
+    require(rate <= 1e8, "--rate must be at most 1e8 requests per second, got " + o.rate);
+    load.rate_rps = rate;
+  }
+  if (!o.arrival.empty()) load.arrival = *arrival_process_from_name(o.arrival);  // the parser has checked it
+  if (!o.duration.empty()) {
+    const double d = parse_decimal(o.duration, "--duration");
+    require(d > 0 && d <= 86400, "--duration must be in (0, 86400] seconds, got " + o.duration);
+    load.duration_s = d;
+  }
+  if (!o.replay.empty()) {
+    ReplaySource replay;
+    replay.file = o.replay;
+    const bool jsonl_name = o.replay.ends_with(".jsonl") || o.replay.ends_with(".ndjson");
+    replay.format = o.replay_format.empty() ? (jsonl_name ? TraceFormat::jsonl : TraceFormat::combined)
+                                            : *trace_format_from_name(o.replay_format);
+    if (!o.speed.empty()) {
+      const double speed = parse_decimal(o.speed, "--speed");
+      require(speed > 0 && speed <= 1e6, "--speed must be in (0, 1000000], got " + o.speed);
+      replay.speed = speed;
+    }
+    replay.strict = o.strict;
+    if (!load.rate_rps && !o.arrival.empty()) {
+      throw UsageError("--arrival applies to a replay at a fixed --rate; the recorded times decide otherwise");
+    }
+    if (!load.rate_rps && !o.duration.empty()) {
+      throw UsageError("--duration does not apply to a replay: the trace's lines decide how long it runs");
+    }
+    load.replay = std::move(replay);
+  } else {
+    for (const auto& [name, given] : {std::pair{"--replay-format", !o.replay_format.empty()}, {"--speed", !o.speed.empty()},
+                                      {"--strict", o.strict}}) {
+      if (given) throw UsageError(std::string(name) + " applies to a replay: give --replay FILE");
+    }
+    const double arrivals = o.requests ? static_cast<double>(*o.requests) : *load.rate_rps * load.duration_s;
+    require(arrivals <= static_cast<double>(kMaxScheduledArrivals),
+            fmt::format("--rate {} for {:g} s is {:.0f} arrivals, more than one run holds ({}): shorten --duration",
+                        o.rate, load.duration_s, arrivals, kMaxScheduledArrivals));
+    require(arrivals >= 1, fmt::format("--rate {} for {:g} s schedules no request: raise --rate or --duration", o.rate,
+                                       load.duration_s));
+  }
+  return load;
 }
 
 HygieneRequest resolve_hygiene(const RunOptions& o) {

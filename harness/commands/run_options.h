@@ -21,6 +21,10 @@ struct RunOptions {
   std::optional<std::int64_t> requests, warmup, clients, workers, repetitions, future_spin_ns;
   std::uint64_t seed = 1;
   bool no_progress = false;
+  // Open loop and replay (as typed: numbers are checked in resolve_run_settings, so that 0, a
+  // negative or a word gets a message naming the option).
+  std::string rate, duration, arrival, replay, replay_format, speed;
+  bool strict = false;
   // Pipeline.
   std::string phase;  // "P0".."P5"
   std::string opts;   // "direct,lockfree"
@@ -57,6 +61,8 @@ void describe_measurement_options(Command& command, RunOptions& options, const M
 // The groups it is made of, for commands that take only some (`serve`: scenario and pipeline).
 void describe_scenario_option(Command& command, RunOptions& options);
 void describe_load_options(Command& command, RunOptions& options, const MeasurementDefaults& defaults);
+// --rate, --arrival, --duration, --replay, --replay-format, --speed, --strict (run, phases).
+void describe_open_loop_options(Command& command, RunOptions& options);
 void describe_pipeline_options(Command& command, RunOptions& options);
 void describe_isolation_options(Command& command, RunOptions& options, const MeasurementDefaults& defaults);
 // --phase and --opt: which optimizations a single configuration switches on (run, serve).
@@ -66,6 +72,11 @@ void describe_configuration_options(Command& command, RunOptions& options);
 // Throws UsageError naming the option for anything out of range or unavailable (an unknown
 // phase, an optimization compiled out, --wait without lockfree, a CPU this process may not use).
 RunSettings resolve_run_settings(const RunOptions& options, const Scenario& scenario);
+
+// The open loop or replay the options ask for (--rate, --replay, ...), or none (closed loop).
+// Throws UsageError for a bad number, a rate <= 0, an option that needs another (--speed without
+// --replay), or a schedule too large to hold.
+std::optional<OpenLoad> resolve_open_load(const RunOptions& options);
 
 // Throws UsageError when `opts` cannot run here: compiled out, or not supported by the embedded
 // Python (the message names the reason).

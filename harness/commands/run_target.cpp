@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "harness/cli/exit_codes.h"
+#include "harness/console/load.h"
 #include "harness/console/stage_tables.h"
 #include "harness/load/http_load.h"
 #include "harness/measure/measure.h"
@@ -63,26 +64,36 @@ int cmd_run_target(const RunOptions& o) {
   reexecute_if_needed(resolve_hygiene(o));
   probes::calibrate_clock();
 
+  const LoadPlan plan(scenario, load);
+  std::optional<GeneratorLimit> limit;
+  if (plan.open()) limit = check_generator_limit(plan, load.clients);
+
   ResultsDocument doc = make_document("run", scenario, load, measure_stamp_cost_ns());
   doc.config.workers = 0;  // the server's
   doc.config.target = target.url;
-  RequestMix mix(scenario);
+  doc.config.load = plan.mode();
+  doc.config.load_plan = plan.describe();
   for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
-    ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
+    LoadSettings settings{plan.measured_requests(), load.warmup, load.clients, load.seed};
+    settings.mode = plan.mode();
     LoadProgress progress;
     RunRecord run;
     run.config = "target";
     run.repetition = static_cast<int>(rep);
     HttpLoadResult measured;
     try {
-      ProgressBar bar(fmt::format("{} rep {}/{}", target.url, rep + 1, load.repetitions), load.requests, progress.done,
-                      !o.no_progress);
-      measured = run_http_closed_loop(target, mix, settings, &progress);
+      ProgressBar bar(fmt::format("{} rep {}/{}", target.url, rep + 1, load.repetitions), plan.measured_requests(),
+                      progress.done, !o.no_progress);
+      measured = plan.open() ? run_http_open_loop(target, plan.table(), plan.route_count(), plan.schedule(), settings, &progress)
+                             : run_http_closed_loop(target, plan.mix(), settings, &progress);
     } catch (const HttpClientError& e) {
       throw std::runtime_error(fmt::format("--target {}: {}", target.url, e.what()));
     }
     run.load = std::move(measured.load);
     run.target = {target.url, measured.transport_errors, measured.reconnects};
+    run.routes = route_runs(scenario, run.load);
+    run.generator_limit = limit;
+    if (plan.replay() != nullptr) run.replay = *plan.replay();
     doc.runs.push_back(std::move(run));
   }
   for (const ScenarioRoute& r : scenario.routes) doc.routes.push_back({r.method, r.path, r.handler, "", "served by the target", 0});
@@ -101,6 +112,8 @@ int cmd_run_target(const RunOptions& o) {
              "server's own stages are in `fasterbench serve --out`\n",
              target.url);
   print_stage_tables(summarize_document(doc), doc.aggregates, stdout);
+  print_load(doc, stdout);
+  print_route_tables(doc, stdout);
   if (transport_errors > 0) fmt::print("transport errors (resets, broken responses): {}\n", transport_errors);
   if (!o.out.empty()) {
     write_file_atomically(o.out, results_to_json(doc).dump(2) + "\n");

@@ -55,8 +55,9 @@ void print_config(const ConfigurationAggregate& a, std::FILE* out) {
     const std::string_view name = probes::kStageNames[s];
     const double count = st.count.median;
     const std::string spread = a.repetitions > 1 ? fmt::format("{:.1f} %", st.p50.spread_pct) : "-";
-    // recv and send (the HTTP front end) lie outside total: no share of it, not in the closure.
-    const bool beside_total = s >= probes::kPipelineStageCount;
+    // recv and send (the HTTP front end) lie outside total: no share of it, not in the closure;
+    // queue (open loop) is inside it.
+    const bool beside_total = s >= probes::kPipelineStageCount && !fb_stage_in_total(static_cast<int>(s));
     const bool whole = s == FB_STAGE_TOTAL;
     const std::string share =
         whole || beside_total || total_time <= 0 ? "" : fmt::format("{:.1f} %", 100.0 * st.mean.median * count / total_time);

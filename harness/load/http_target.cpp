@@ -44,13 +44,22 @@ HttpTarget parse_http_target(const std::string& url) {
 }
 
 std::vector<std::string> wire_requests(const RequestMix& mix, const HttpTarget& target) {
+  return wire_requests(mix.table(), target);
+}
+
+std::vector<std::string> wire_requests(const RequestTable& table, const HttpTarget& target) {
   const std::string host = target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
   std::vector<std::string> out;
-  for (std::size_t r = 0; r < mix.size(); ++r) {
-    const Request& req = mix.request(r);
+  for (std::size_t r = 0; r < table.size(); ++r) {
+    const Request& req = table.request(r);
     std::string w;
-    w.append(req.method).append(" ").append(req.path);
-    if (!req.query.empty()) w.append("?").append(req.query);
+    w.append(req.method).append(" ");
+    if (const std::string& raw = table.spec(r).raw_target; !raw.empty()) {
+      w.append(raw);
+    } else {
+      w.append(req.path);
+      if (!req.query.empty()) w.append("?").append(req.query);
+    }
     w.append(" HTTP/1.1\r\nHost: ").append(host).append(":").append(std::to_string(target.port)).append("\r\n");
     for (const Header& h : req.headers) w.append(h.name).append(": ").append(h.value).append("\r\n");
     if (!req.body.empty() || (req.method != "GET" && req.method != "HEAD")) {

@@ -24,5 +24,7 @@ HttpTarget parse_http_target(const std::string& url);
 // One HTTP/1.1 request per route of `mix`, in mix order: request line, Host, the scenario's
 // headers, Content-Length when there is a body.
 std::vector<std::string> wire_requests(const RequestMix& mix, const HttpTarget& target);
+// The same for any table of requests (a replayed trace), in table order.
+std::vector<std::string> wire_requests(const RequestTable& table, const HttpTarget& target);
 
 }  // namespace fb::harness

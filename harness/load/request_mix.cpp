@@ -6,21 +6,16 @@ namespace fb::harness {
 
 RequestMix::RequestMix(const Scenario& scenario) {
   double running = 0;
-  for (const ScenarioRoute& route : scenario.routes) {
-    Storage& s = storage_.emplace_back();
+  for (std::size_t i = 0; i < scenario.routes.size(); ++i) {
+    const ScenarioRoute& route = scenario.routes[i];
+    RequestSpec s;
     s.method = route.method;
     const std::size_t q = route.request.find('?');
     s.path = route.request.substr(0, q);
     s.query = q == std::string::npos ? "" : route.request.substr(q + 1);
     s.body = route.body;
     s.headers = route.headers;
-    Request r;
-    r.method = s.method;
-    r.path = s.path;
-    r.query = s.query;
-    r.body = s.body;
-    for (const auto& [name, value] : s.headers) r.headers.push_back({name, value});
-    requests_.push_back(std::move(r));
+    table_.add(std::move(s), i);
     running += route.weight;
     cumulative_.push_back(running);
   }

@@ -3,12 +3,11 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <random>
-#include <string>
 #include <vector>
 
 #include "framework/http.h"
+#include "harness/load/request_table.h"
 #include "harness/scenario/scenario.h"
 
 namespace fb::harness {
@@ -21,16 +20,13 @@ class RequestMix {
 
   // Index of a route drawn with the scenario's weights.
   std::size_t pick(std::mt19937_64& rng) const;
-  const Request& request(std::size_t route) const { return requests_[route]; }
-  std::size_t size() const noexcept { return requests_.size(); }
+  const Request& request(std::size_t route) const { return table_.request(route); }
+  std::size_t size() const noexcept { return table_.size(); }
+  // One request per route, request i for route i.
+  const RequestTable& table() const noexcept { return table_; }
 
  private:
-  struct Storage {
-    std::string method, path, query, body;
-    std::vector<std::pair<std::string, std::string>> headers;
-  };
-  std::deque<Storage> storage_;  // deque: element addresses stay put as it grows
-  std::vector<Request> requests_;
+  RequestTable table_;
   std::vector<double> cumulative_;  // running sum of weights, last = total
 };
 

@@ -7,7 +7,8 @@
 #include "harness/measure/call_floor.h"
 #include "harness/cli/exit_codes.h"
 #include "harness/host/sysinfo.h"
-#include "harness/load/closed_loop.h"
+#include "harness/load/pipeline_load.h"
+#include "harness/load/sender_record.h"
 #include "harness/placement/thread_census.h"
 #include "harness/probes/probe_session.h"
 #include "harness/measure/progress.h"
@@ -44,8 +45,8 @@ std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config
   }
 }
 
-ConfigurationResult measure_configuration(const Scenario& scenario, const RunSettings& load, double stamp_cost_ns,
-                                          bool show_progress, ProbeSession* probe_session) {
+ConfigurationResult measure_configuration(const Scenario& scenario, const RunSettings& load, const LoadPlan& plan,
+                                          double stamp_cost_ns, bool show_progress, ProbeSession* probe_session) {
   const OptimizationSet& opts = load.opts;
   const Placement& placement = load.placement;
   const bool place = !placement.cpus.empty();
@@ -53,11 +54,11 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
   std::unique_ptr<App> app = start_app(scenario, app_config(scenario, load));
   if (place) place_pipeline_threads(placement);
 
-  RequestMix mix(scenario);
   ConfigurationResult result;
   for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
-    ClosedLoopSettings settings{load.requests, load.warmup, load.clients, load.seed};
-    settings.blocks = std::min<std::int64_t>(kNoiseBlocks, load.requests);
+    LoadSettings settings{plan.measured_requests(), load.warmup, load.clients, load.seed};
+    settings.blocks = std::min<std::int64_t>(kNoiseBlocks, plan.measured_requests());
+    settings.mode = plan.mode();
     settings.ends_only = load.stamps_ends;
     if (probe_session != nullptr) probe_session->prepare_run(static_cast<int>(rep), settings);
     settings.on_client_start = [&placement, place](std::size_t client) {
@@ -87,10 +88,13 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
     run.stamp_cost_ns = stamp_cost_ns;
     const std::uint64_t demotions_before = app->demotions();
     {
-      ProgressBar bar(fmt::format("{} rep {}/{}", run.config, rep + 1, load.repetitions), load.requests, progress.done,
-                      show_progress);
-      run.load = run_closed_loop(*app, mix, settings, &progress);
+      ProgressBar bar(fmt::format("{} rep {}/{}", run.config, rep + 1, load.repetitions), plan.measured_requests(),
+                      progress.done, show_progress);
+      run.load = plan.open() ? run_open_loop(*app, plan.table(), plan.route_count(), plan.schedule(), settings, &progress)
+                             : run_closed_loop(*app, plan.mix(), settings, &progress);
     }
+    run.routes = route_runs(scenario, run.load);
+    if (plan.replay() != nullptr) run.replay = *plan.replay();
     run.threads = std::move(threads);
     if (probe_session != nullptr) probe_session->finish_run(run);
     run.call_floor_ns = measure_call_floor_ns();  // same process, same moment as the requests
@@ -114,6 +118,24 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
     run.route_interpreters = route_interpreters;
   }
   return result;
+}
+
+std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load) {
+  std::vector<RouteRun> out;
+  for (std::size_t i = 0; i < load.routes.size() && i < scenario.routes.size(); ++i) {
+    RouteLoad& from = load.routes[i];
+    RouteRun r;
+    r.route = i;
+    r.method = scenario.routes[i].method;
+    r.path = scenario.routes[i].path;
+    r.requests = from.requests;
+    r.client_errors = from.client_errors;
+    r.errors.count = from.server_errors;
+    r.stages = from.stages ? std::shared_ptr<const probes::InprocRecorder>(std::move(from.stages))
+                           : std::make_shared<const probes::InprocRecorder>();
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes) {

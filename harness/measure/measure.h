@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "framework/app.h"
+#include "harness/measure/load_plan.h"
 #include "harness/measure/run_settings.h"
 #include "harness/results/results_model.h"
 #include "harness/scenario/scenario.h"
 
 namespace fb::harness {
 
-// Blocks per run for the within-process part of the noise budget (ClosedLoopSettings::blocks):
+// Blocks per run for the within-process part of the noise budget (LoadSettings::blocks):
 // five blocks of a 100,000-request run hold 20,000 requests each, enough for a p50 whose own
 // sampling error (well under 1 %) is small beside the run-to-run noise being measured.
 inline constexpr std::int64_t kNoiseBlocks = 5;
@@ -34,9 +35,12 @@ struct ConfigurationResult {
 };
 
 // `probe_session`, when given, samples requests for the eBPF backend and adds its findings to
-// each run.
-ConfigurationResult measure_configuration(const Scenario& scenario, const RunSettings& settings, double stamp_cost_ns,
-                                          bool show_progress, ProbeSession* probe_session = nullptr);
+// each run. `plan`: what to send (closed loop, open loop or replay), made from the same settings.
+ConfigurationResult measure_configuration(const Scenario& scenario, const RunSettings& settings, const LoadPlan& plan,
+                                          double stamp_cost_ns, bool show_progress, ProbeSession* probe_session = nullptr);
+
+// runs[].routes[]: each scenario route's part of `load`, whose per-route recorders move into it.
+std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load);
 
 // The routes[] block: the scenario's routes with the app's classification and demotions.
 std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes);

@@ -67,7 +67,7 @@ ProbeSampleChoice choose_probe_sample(const WarmupSummary& w, double sampled_poi
   return c;
 }
 
-void ProbeSession::prepare_run(int rep, ClosedLoopSettings& load) {
+void ProbeSession::prepare_run(int rep, LoadSettings& load) {
   // Each run numbers its requests from its own base, so ids never repeat within the process.
   load.request_id_base = (static_cast<std::uint64_t>(rep) + 1) << 40;
   if (!backend_) {

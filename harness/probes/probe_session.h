@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "harness/load/closed_loop.h"
+#include "harness/load/pipeline_load.h"
 #include "harness/results/results_model.h"
 #include "probes/ebpf_backend.h"
 
@@ -56,7 +56,7 @@ class ProbeSession {
 
   // Before repetition `rep`: attaches or detaches, fills the load settings (sampling, request
   // ids, clearing the maps when the measured part starts).
-  void prepare_run(int rep, ClosedLoopSettings& load);
+  void prepare_run(int rep, LoadSettings& load);
   // After the run: what the backends add to `run`.
   void finish_run(RunRecord& run);
 

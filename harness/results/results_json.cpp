@@ -4,6 +4,7 @@
 #include "framework/inject_delay.h"
 #include "harness/results/probes_json.h"
 #include "harness/results/statistics_json.h"
+#include "harness/stats/load_figures.h"
 #include "harness/stats/stage_summary.h"
 #include "probes/alloc_counter.h"
 #include "probes/stage_names.h"
@@ -52,7 +53,7 @@ json threads_json(const std::vector<ThreadRecord>& threads) {
   return out;
 }
 
-// The measured requests in consecutive blocks (ClosedLoopSettings::blocks): how many, and the
+// The measured requests in consecutive blocks (LoadSettings::blocks): how many, and the
 // p50 of their total.
 json blocks_json(const LoadResult& r) {
   json out = json::array();
@@ -60,6 +61,94 @@ json blocks_json(const LoadResult& r) {
     out.push_back({{"requests", h.count()}, {"total_p50_ns", h.value_at_percentile(50)}});
   }
   return out;
+}
+
+// The stages of a recorder, every stage by name (runs[].stages and runs[].routes[].stages).
+json stages_json(const probes::InprocRecorder& recorder) {
+  json stages = json::object();
+  for (std::size_t s = 0; s < probes::kStageCount; ++s) {
+    const auto stage = static_cast<fb_stage>(s);
+    stages[std::string(probes::stage_name(stage))] = stage_to_json(recorder.stage(stage), recorder.signed_mean(stage));
+  }
+  return stages;
+}
+
+json little_json(const LittleCheck& c) {
+  return {{"samples", c.samples},
+          {"measured_in_system", c.measured_in_system},
+          {"standard_error", c.standard_error},
+          {"predicted_in_system", c.predicted_in_system},
+          {"predicted_uncorrected_in_system", c.predicted_uncorrected_in_system},
+          {"relative_difference", c.relative_difference},
+          {"checked", c.checked},
+          {"holds", c.holds}};
+}
+
+// runs[].load: how the load went (harness/stats/load_figures.h), and the generator's own limit.
+json load_json(const RunRecord& run) {
+  const LoadResult& r = run.load;
+  const LoadFigures f = load_figures(r, r.stages->signed_mean(FB_STAGE_TOTAL));
+  json j = {{"mode", f.mode},
+            {"offered_rps", f.offered_rps ? json(*f.offered_rps) : json(nullptr)},
+            {"achieved_rps", f.achieved_rps},
+            {"achieved_ratio", f.achieved_ratio},
+            {"saturated", f.saturated},
+            {"late_sends", f.late_sends},
+            {"late_threshold_ns", f.late_threshold_ns},
+            {"max_lag_ns", f.max_lag_ns},
+            {"scheduled", f.scheduled},
+            {"window_s", f.window_s},
+            {"little", f.little ? little_json(*f.little) : json(nullptr)},
+            {"generator_limit", nullptr}};
+  if (run.generator_limit) {
+    j["generator_limit"] = {{"rps", run.generator_limit->rps},
+                            {"senders", run.generator_limit->senders},
+                            {"trials_rps", run.generator_limit->trials_rps},
+                            {"what", "no-op sends from a schedule whose every arrival is due"}};
+  }
+  return j;
+}
+
+// runs[].uncorrected_total: what a closed loop's clock would have said about the same requests
+// (arrive -> response ready); null in a closed loop, where it is `total`.
+json uncorrected_json(const LoadResult& r) {
+  if (!r.schedule) return nullptr;
+  const ScheduleOutcome& s = *r.schedule;
+  const auto n = s.uncorrected_total.count();
+  return stage_to_json(s.uncorrected_total, n == 0 ? 0.0 : static_cast<double>(s.uncorrected_sum_ns) / static_cast<double>(n));
+}
+
+json route_runs_json(const std::vector<RouteRun>& routes) {
+  json out = json::array();
+  for (const RouteRun& r : routes) {
+    out.push_back({{"route", r.route},
+                   {"method", r.method},
+                   {"path", r.path},
+                   {"requests", r.requests},
+                   {"client_errors", r.client_errors},
+                   {"errors", {{"count", r.errors.count}, {"messages", r.errors.messages}}},
+                   {"stages", stages_json(*r.stages)}});  // route_runs() always gives a recorder
+  }
+  return out;
+}
+
+json replay_json(const ReplayReport& r) {
+  json top = json::array();
+  for (const UnmatchedPath& u : r.top_unmatched) top.push_back({{"path", u.path}, {"count", u.count}});
+  json bad = json::array();
+  for (const MalformedLine& m : r.first_malformed) bad.push_back({{"line", m.line}, {"reason", m.reason}});
+  return {{"file", r.file},
+          {"format", r.format},
+          {"timing", r.timing},
+          {"speed", r.speed},
+          {"lines", r.lines},
+          {"blank", r.blank},
+          {"requests", r.requests},
+          {"routed", r.routed},
+          {"mapped", r.mapped},
+          {"recorded_span_s", r.recorded_span_s},
+          {"unmatched", {{"count", r.unmatched}, {"top", top}}},
+          {"malformed", {{"count", r.malformed}, {"first", bad}}}};
 }
 
 }  // namespace
@@ -152,6 +241,10 @@ json run_to_json(const RunRecord& run) {
   j["route_interpreters"] = run.route_interpreters;
   j["threads"] = threads_json(run.threads);
   j["blocks"] = blocks_json(r);
+  j["load"] = load_json(run);
+  j["uncorrected_total"] = uncorrected_json(r);
+  j["routes"] = route_runs_json(run.routes);
+  if (run.replay) j["replay"] = replay_json(*run.replay);
   if (run.target) {
     j["target"] = run.target->url;
     j["transport_errors"] = run.target->transport_errors;
@@ -166,7 +259,7 @@ namespace {
 json inject_delay_json(const std::string& spec) {
   if (spec.empty()) return nullptr;
   const InjectedDelay d = parse_injected_delay(spec);
-  return {{"stage", std::string(probes::stage_name(d.stage))}, {"ns", d.ns}, {"spec", spec}};
+  return {{"stage", std::string(probes::stage_name(d.stage))}, {"ns", d.ns}, {"every", d.every}, {"spec", spec}};
 }
 
 }  // namespace
@@ -220,7 +313,8 @@ json results_to_json(const ResultsDocument& doc) {
             {"future_spin_ns", cfg.future_spin_ns}, {"wait", cfg.wait},
             {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}},
             {"subinterp_fallback", cfg.subinterp_fallback},
-            {"inject_delay", inject_delay_json(cfg.inject_delay)}}},
+            {"inject_delay", inject_delay_json(cfg.inject_delay)},
+            {"load", cfg.load}, {"load_plan", cfg.load_plan}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_to_json(doc.aggregates)}};

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,7 +11,9 @@
 #include "framework/python/embedded_python.h"
 #include "framework/python/interpreter_record.h"
 #include "harness/hygiene/process_hygiene.h"
+#include "harness/load/generator_limit.h"
 #include "harness/load/load_result.h"
+#include "harness/load/replay.h"
 #include "harness/placement/placement.h"
 #include "harness/placement/thread_census.h"
 #include "harness/stats/configuration_aggregate.h"
@@ -57,6 +60,30 @@ struct TargetRecord {
   std::uint64_t reconnects = 0;
 };
 
+// The errors of one route in one run: runs[].routes[].errors. A clear home for per-route error
+// data: `count` is filled by every run; `messages` holds the first distinct error messages the
+// route's failed requests carried (what a handler raised), at most kMaxRouteErrorMessages, in
+// the order first seen; empty when none were recorded.
+inline constexpr std::size_t kMaxRouteErrorMessages = 10;
+struct RouteErrors {
+  std::uint64_t count = 0;            // 5xx responses (a handler that raised, a result it could not convert)
+  std::vector<std::string> messages;  // first distinct messages
+};
+
+// One scenario route's part of a run: runs[].routes[], in the order of the document's routes[].
+// Its stages have the shape of runs[].stages (every stage, count 0 where the route never went),
+// computed from the route's own requests, so a route's stage medians are never mixed with another
+// path's (the run's stages stack a dispatch that 10 % of requests take on a total that 90 % reach
+// directly).
+struct RouteRun {
+  std::size_t route = 0;  // index into routes[]
+  std::string method, path;  // as routes[] has them, for a reader of this record alone
+  std::uint64_t requests = 0;       // measured, sampled ones included
+  std::uint64_t client_errors = 0;  // 4xx
+  RouteErrors errors;
+  std::shared_ptr<const probes::InprocRecorder> stages;  // the route's unsampled measured requests
+};
+
 struct RunRecord {
   std::string config;              // display label: "P2", "lockfree", ...
   std::string phase;               // "P0".."P4", or "" for other switch sets
@@ -81,7 +108,10 @@ struct RunRecord {
   std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
   std::vector<ThreadRecord> threads;  // every thread of the process over the measured part
   std::string stamps = "all";
-  std::optional<TargetRecord> target;  // --target: the load went to a server, `total` is client-side         // "all" stage points, or only the two "ends"
+  std::optional<TargetRecord> target;  // --target: the load went to a server, `total` is client-side
+  std::vector<RouteRun> routes;        // per scenario route
+  std::optional<GeneratorLimit> generator_limit;  // open loop and replay: measured before the run
+  std::optional<ReplayReport> replay;             // replay: what the trace held
 };
 
 struct ResultsConfig {
@@ -97,6 +127,8 @@ struct ResultsConfig {
   std::string subinterp_fallback = "fail";
   std::string inject_delay;  // "dispatch=2000" (testing aid, framework/inject_delay.h); "" = none
   std::string target;        // run --target URL; "" = the pipeline in this process
+  std::string load = "closed";  // closed | open | replay
+  std::string load_plan;        // the schedule in words (LoadPlan::describe)
 };
 
 // The eBPF backend as this invocation found it: context.ebpf.

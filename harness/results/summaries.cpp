@@ -30,6 +30,52 @@ ThreadRole role_from_name(const std::string& name) {
   return ThreadRole::other;
 }
 
+StageFigures figures(const probes::Histogram& h, double signed_mean, std::optional<double> allocations = std::nullopt) {
+  const StageSummary x = summarize_stage(h, signed_mean);
+  return {x.count,
+          x.mean_ns,
+          static_cast<double>(x.p50_ns),
+          static_cast<double>(x.p90_ns),
+          static_cast<double>(x.p99_ns),
+          static_cast<double>(x.p999_ns),
+          static_cast<double>(x.max_ns),
+          allocations};
+}
+
+StageFigures figures_from_json(const json& st) {
+  return {st.at("count").get<std::uint64_t>(), st.at("mean_ns").get<double>(),    st.at("p50_ns").get<double>(),
+          st.at("p90_ns").get<double>(),       st.at("p99_ns").get<double>(),     st.at("p999_ns").get<double>(),
+          st.at("max_ns").get<double>(),       optional_number(st.value("allocations_per_request", json()))};
+}
+
+LoadFigures load_from_json(const json& j) {
+  LoadFigures f;
+  f.mode = j.at("mode").get<std::string>();
+  f.offered_rps = optional_number(j.at("offered_rps"));
+  f.achieved_rps = j.at("achieved_rps").get<double>();
+  f.achieved_ratio = j.value("achieved_ratio", 1.0);
+  f.saturated = j.value("saturated", false);
+  f.scheduled = j.value("scheduled", std::uint64_t{0});
+  f.window_s = j.value("window_s", 0.0);
+  f.late_sends = j.value("late_sends", std::uint64_t{0});
+  f.late_threshold_ns = j.value("late_threshold_ns", std::int64_t{0});
+  f.max_lag_ns = j.value("max_lag_ns", std::int64_t{0});
+  if (j.contains("little") && j.at("little").is_object()) {
+    const json& l = j.at("little");
+    LittleCheck c;
+    c.samples = l.at("samples").get<std::uint64_t>();
+    c.measured_in_system = l.at("measured_in_system").get<double>();
+    c.standard_error = l.value("standard_error", 0.0);
+    c.predicted_in_system = l.at("predicted_in_system").get<double>();
+    c.predicted_uncorrected_in_system = l.value("predicted_uncorrected_in_system", 0.0);
+    c.relative_difference = l.at("relative_difference").get<double>();
+    c.checked = l.value("checked", true);
+    c.holds = l.at("holds").get<bool>();
+    f.little = c;
+  }
+  return f;
+}
+
 }  // namespace
 
 RunSummary summarize_run(const RunRecord& run) {
@@ -66,6 +112,21 @@ RunSummary summarize_run(const RunRecord& run) {
   }
   s.call_floor_ns = run.call_floor_ns;
   s.threads = run.threads;
+  s.load = load_figures(r, r.stages->signed_mean(FB_STAGE_TOTAL));
+  if (run.generator_limit) s.generator_limit_rps = run.generator_limit->rps;
+  if (r.schedule) {
+    const auto n = r.schedule->uncorrected_total.count();
+    s.uncorrected_total = figures(r.schedule->uncorrected_total,
+                                  n == 0 ? 0.0 : static_cast<double>(r.schedule->uncorrected_sum_ns) / static_cast<double>(n));
+  }
+  for (const RouteRun& route : run.routes) {
+    RouteSummary rs{route.route, route.method, route.path, route.requests, route.client_errors, route.errors.count, {}};
+    for (std::size_t i = 0; i < probes::kStageCount && route.stages; ++i) {
+      const auto stage = static_cast<fb_stage>(i);
+      rs.stages[i] = figures(route.stages->stage(stage), route.stages->signed_mean(stage));
+    }
+    s.routes.push_back(std::move(rs));
+  }
   return s;
 }
 
@@ -106,14 +167,37 @@ RunSummary run_summary_from_json(const json& run) {
   s.demotions = run.value("demotions", 0.0);
   s.allocations_per_request = optional_number(run.value("allocations_per_request", json()));
   for (std::size_t i = 0; i < probes::kStageCount; ++i) {
-    const json& st = run.at("stages").at(std::string(probes::kStageNames[i]));
-    s.stages[i] = {st.at("count").get<std::uint64_t>(), st.at("mean_ns").get<double>(),    st.at("p50_ns").get<double>(),
-                   st.at("p90_ns").get<double>(),       st.at("p99_ns").get<double>(),     st.at("p999_ns").get<double>(),
-                   st.at("max_ns").get<double>(),       optional_number(st.value("allocations_per_request", json()))};
+    // A stage newer than the document (`queue` in a file written before it) reads as count 0.
+    const std::string name(probes::kStageNames[i]);
+    if (run.at("stages").contains(name)) s.stages[i] = figures_from_json(run.at("stages").at(name));
   }
   s.call_floor_ns = run.value("call_floor_ns", 0.0);
   for (const json& b : run.value("blocks", json::array())) {
     if (b.at("requests").get<double>() > 0) s.block_p50s.push_back(b.at("total_p50_ns").get<double>());
+  }
+  if (run.contains("load")) {
+    s.load = load_from_json(run.at("load"));
+    const json& limit = run.at("load").value("generator_limit", json());
+    if (limit.is_object()) s.generator_limit_rps = limit.at("rps").get<double>();
+  } else {
+    s.load.achieved_rps = s.throughput_rps;
+  }
+  if (run.contains("uncorrected_total") && run.at("uncorrected_total").is_object()) {
+    s.uncorrected_total = figures_from_json(run.at("uncorrected_total"));
+  }
+  for (const json& r : run.value("routes", json::array())) {
+    RouteSummary rs;
+    rs.route = r.at("route").get<std::size_t>();
+    rs.method = r.at("method").get<std::string>();
+    rs.path = r.at("path").get<std::string>();
+    rs.requests = r.at("requests").get<std::uint64_t>();
+    rs.client_errors = r.value("client_errors", std::uint64_t{0});
+    rs.errors = r.at("errors").at("count").get<std::uint64_t>();
+    for (std::size_t i = 0; i < probes::kStageCount; ++i) {
+      const std::string name(probes::kStageNames[i]);
+      if (r.at("stages").contains(name)) rs.stages[i] = figures_from_json(r.at("stages").at(name));
+    }
+    s.routes.push_back(std::move(rs));
   }
   for (const json& t : run.value("threads", json::array())) {
     ThreadRecord r;

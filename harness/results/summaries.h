@@ -16,6 +16,7 @@
 #include "harness/hygiene/process_hygiene.h"
 #include "harness/placement/placement.h"
 #include "harness/placement/thread_census.h"
+#include "harness/stats/load_figures.h"
 #include "probes/stage_names.h"
 
 namespace fb::harness {
@@ -29,6 +30,16 @@ struct StageFigures {
   double mean_ns = 0;  // signed (the `other` residual can be negative)
   double p50_ns = 0, p90_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
   std::optional<double> allocations_per_request;  // none: not counted
+};
+
+// One route of one run: runs[].routes[].
+struct RouteSummary {
+  std::size_t route = 0;
+  std::string method, path;
+  std::uint64_t requests = 0, client_errors = 0, errors = 0;
+  std::array<StageFigures, probes::kStageCount> stages{};
+
+  const StageFigures& stage(fb_stage s) const { return stages[s]; }
 };
 
 struct RunSummary {
@@ -50,6 +61,10 @@ struct RunSummary {
   double call_floor_ns = 0;         // 0: not measured (harness/measure/call_floor.h)
   std::vector<double> block_p50s;   // total p50 of each block with requests (noise budget)
   std::vector<ThreadRecord> threads;  // role and cpus_seen are what the statistics read
+  LoadFigures load;                   // runs[].load
+  std::optional<double> generator_limit_rps;
+  std::optional<StageFigures> uncorrected_total;  // open loop and replay
+  std::vector<RouteSummary> routes;   // runs[].routes[]
 
   const StageFigures& stage(fb_stage s) const { return stages[s]; }
 };

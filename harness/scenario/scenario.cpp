@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <regex>
 #include <set>
 
 namespace fb::harness {
@@ -91,6 +92,39 @@ class Parser {
     return r;
   }
 
+  // A [[replay.map]] rule; `routes` are the scenario's, parsed before.
+  ReplayMapRule replay_rule(const toml::table& t, const std::vector<ScenarioRoute>& routes) const {
+    only_keys(t, {"prefix", "regex", "route", "method"}, "[[replay.map]]");
+    ReplayMapRule rule;
+    rule.line = static_cast<int>(t.source().begin.line);
+    rule.prefix = string_at(t, "prefix", t.source(), false);
+    rule.regex = string_at(t, "regex", t.source(), false);
+    rule.method = string_at(t, "method", t.source(), false);
+    if (rule.prefix.empty() == rule.regex.empty()) fail(t.source(), "[[replay.map]] needs exactly one of 'prefix' and 'regex'");
+    if (!rule.regex.empty()) {
+      try {
+        std::regex compiled(rule.regex, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        fail(t.get("regex")->source(), "'regex' \"" + rule.regex + "\" is not a valid regular expression: " + e.what());
+      }
+    }
+    // `route`: a route's path ("/items/{id}"), or "METHOD path" when several routes share the path.
+    const std::string target = string_at(t, "route", t.source(), true);
+    const std::size_t space = target.find(' ');
+    const std::string method = space == std::string::npos ? "" : target.substr(0, space);
+    const std::string path = space == std::string::npos ? target : target.substr(space + 1);
+    std::vector<std::size_t> found;
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+      if (routes[i].path == path && (method.empty() || routes[i].method == method)) found.push_back(i);
+    }
+    if (found.empty()) fail(t.get("route")->source(), "'route' \"" + target + "\" names no [[route]] of this scenario");
+    if (found.size() > 1) {
+      fail(t.get("route")->source(), "'route' \"" + target + "\" matches several routes: write it as \"METHOD " + path + "\"");
+    }
+    rule.route = found.front();
+    return rule;
+  }
+
  private:
   std::string file_;
 };
@@ -107,7 +141,7 @@ Scenario load_scenario(const std::string& path) {
     throw ScenarioError(path + ":" + std::to_string(e.source().begin.line) + ":" + std::to_string(e.source().begin.column) +
                         ": invalid TOML: " + std::string(e.description()));
   }
-  p.only_keys(root, {"name", "description", "python_path", "load", "route", "subinterp_fallback"}, "the top level");
+  p.only_keys(root, {"name", "description", "python_path", "load", "route", "subinterp_fallback", "replay"}, "the top level");
 
   Scenario s;
   s.file = path;
@@ -153,6 +187,17 @@ Scenario load_scenario(const std::string& path) {
   }
   if (s.routes.empty()) p.fail(routes->source(), "no routes: add at least one [[route]] table");
   if (!(total_weight > 0)) p.fail(routes->source(), "the route weights sum to 0: no request could be sent");
+
+  if (const toml::node* replay = root.get("replay")) {
+    const toml::table* t = replay->as_table();
+    if (t == nullptr) p.fail(replay->source(), "'replay' must be a table ([[replay.map]] entries)");
+    p.only_keys(*t, {"map"}, "[replay]");
+    if (const toml::node* map = t->get("map")) {
+      const toml::array* rules = map->as_array();
+      if (rules == nullptr || !rules->is_array_of_tables()) p.fail(map->source(), "'replay.map' must be an array of tables ([[replay.map]])");
+      for (const toml::node& rule : *rules) s.replay_map.push_back(p.replay_rule(*rule.as_table(), s.routes));
+    }
+  }
   return s;
 }
 

@@ -29,6 +29,16 @@ struct ScenarioRoute {
   int line = 0;            // where the [[route]] table starts, for messages
 };
 
+// [[replay.map]]: recorded paths a replayed trace sends to a route although the router would not
+// match them (harness/load/replay.h). Exactly one of `prefix` and `regex` is set.
+struct ReplayMapRule {
+  std::string prefix;  // the recorded path starts with it
+  std::string regex;   // or matches it whole (ECMAScript syntax)
+  std::string method;  // only recorded requests with this method; "": any
+  std::size_t route = 0;  // index into Scenario::routes
+  int line = 0;
+};
+
 struct LoadDefaults {
   std::optional<std::int64_t> requests, warmup, clients, workers, repetitions;
 };
@@ -41,6 +51,7 @@ struct Scenario {
   std::vector<ScenarioRoute> routes;
   LoadDefaults load;
   std::string subinterp_fallback;        // "", "fail" or "main" (--subinterp-fallback wins)
+  std::vector<ReplayMapRule> replay_map; // in file order: the first rule that matches wins
 };
 
 // Parses and validates `path`. Throws ScenarioError with file and line.

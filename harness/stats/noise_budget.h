@@ -3,7 +3,7 @@
 // and how much from within one process (drift over the run). Pure functions.
 //
 // Each repetition is a fresh process whose measured requests are split into K consecutive
-// blocks, each with its own `total` p50 (ClosedLoopSettings::blocks). With R processes the
+// blocks, each with its own `total` p50 (LoadSettings::blocks). With R processes the
 // variance decomposes as in a one-way random-effects ANOVA (Searle, Casella & McCulloch,
 // "Variance Components", ch. 3):
 //   within  = mean over processes of the sample variance of its K block p50s

@@ -26,6 +26,10 @@ const std::map<std::string, std::string> kGiven = {
     {"--demote-budget-us", "12.5"},         {"--demote-after", "5"},   {"--pin", "off"},
     {"--cpus", "0"},                        {"--hash-seed", "9"},      {"--aslr", "on"},
     {"--env", "inherit"},
+    // Open loop and replay (some exclude each other when resolved; parsing and forwarding take them all).
+    {"--rate", "2500"},                     {"--arrival", "constant"}, {"--duration", "1.5"},
+    {"--replay", "t.log"},                  {"--replay-format", "combined"}, {"--speed", "2"},
+    {"--strict", ""},
 };
 
 struct Parsed {

@@ -99,12 +99,12 @@ TEST(CompareResults, NoCommonConfigurationIsAUsageError) {
 
 TEST(ParseStageList, KnownStagesInOrderUnknownRejected) {
   EXPECT_EQ(parse_stage_list("total, dispatch,total"), (std::vector<std::string>{"total", "dispatch"}));
-  EXPECT_EQ(parse_stage_list("").size(), 10u);
+  EXPECT_EQ(parse_stage_list("").size(), 11u);
   try {
     parse_stage_list("total,dispach");
     FAIL() << "expected UsageError";
   } catch (const UsageError& e) {
-    EXPECT_STREQ(e.what(), "unknown stage 'dispach' (accepted: route, dispatch, gil, marshal, handler, future, other, total, recv, send)");
+    EXPECT_STREQ(e.what(), "unknown stage 'dispach' (accepted: route, dispatch, gil, marshal, handler, future, other, total, recv, send, queue)");
   }
 }
 

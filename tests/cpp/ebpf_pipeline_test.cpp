@@ -56,8 +56,8 @@ class EbpfPipelineTest : public ::testing::Test {
     load.warmup = 1'000;
     load.clients = clients;
     load.workers = workers;
-    ConfigurationResult measured =
-        measure_configuration(scenario, load, stamp_cost_, false, session_);
+    const LoadPlan plan(scenario, load);
+    ConfigurationResult measured = measure_configuration(scenario, load, plan, stamp_cost_, false, session_);
     return std::move(measured.runs.at(0));
   }
 

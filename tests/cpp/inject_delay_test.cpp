@@ -19,6 +19,30 @@ TEST(ParseInjectedDelay, AcceptsNamedStages) {
   EXPECT_EQ(to_string(InjectedDelay{}), "");
 }
 
+TEST(ParseInjectedDelay, AcceptsOneInN) {
+  const InjectedDelay d = parse_injected_delay("handler=5000000/100");
+  EXPECT_EQ(d.stage, FB_STAGE_HANDLER);
+  EXPECT_EQ(d.ns, 5'000'000u);
+  EXPECT_EQ(d.every, 100u);
+  EXPECT_EQ(to_string(d), "handler=5000000/100");
+  EXPECT_EQ(parse_injected_delay("route=10").every, 1u);
+  EXPECT_EQ(to_string(parse_injected_delay("route=10/1")), "route=10");
+}
+
+TEST(InjectDelay, OneInNWaitsOnEveryNthRequestOfTheThread) {
+  const InjectedDelay d = parse_injected_delay("route=2000000/4");  // 2 ms in 1 request in 4
+  int slow = 0;
+  for (int i = 0; i < 8; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    inject_delay(d, FB_STAGE_ROUTE);
+    if (std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(2)) ++slow;
+  }
+  EXPECT_EQ(slow, 2);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) inject_delay(d, FB_STAGE_GIL);  // another stage: never waits
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2));
+}
+
 TEST(ParseInjectedDelay, RejectsWithOneLineMessages) {
   auto message = [](const char* spec) {
     try {
@@ -35,6 +59,9 @@ TEST(ParseInjectedDelay, RejectsWithOneLineMessages) {
   EXPECT_EQ(message("dispatch=-5"), "delay '-5' is not a whole number of nanoseconds in [0, 10000000]");
   EXPECT_EQ(message("dispatch=10000001"), "delay '10000001' is not a whole number of nanoseconds in [0, 10000000]");
   EXPECT_EQ(message("dispatch="), "delay '' is not a whole number of nanoseconds in [0, 10000000]");
+  EXPECT_EQ(message("dispatch=2000/0"), "1 in N: '0' is not a whole number in [1, 1000000]");
+  EXPECT_EQ(message("dispatch=2000/x"), "1 in N: 'x' is not a whole number in [1, 1000000]");
+  EXPECT_EQ(message("queue=2000"), "unknown stage 'queue' (accepted: route, dispatch, gil, marshal, handler, future, other)");
 }
 
 TEST(BusyWait, WaitsAtLeastTheDelay) {

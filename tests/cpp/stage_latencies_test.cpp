@@ -45,6 +45,29 @@ TEST(StageLatencies, ExecutorPath) {
   // recv and send are timed by the HTTP server, never from stage points.
   EXPECT_FALSE(s.present[FB_STAGE_RECV]);
   EXPECT_FALSE(s.present[FB_STAGE_SEND]);
+  // queue is the load generator's: absent without an intended send time (closed loop).
+  EXPECT_FALSE(s.present[FB_STAGE_QUEUE]);
+}
+
+// Open loop: the request was meant to leave at tick 400 and arrived at 1000. queue = 600, total
+// runs from the intended time, and `other` is the same residual as without the correction.
+TEST(StageLatencies, IntendedSendTimeAddsQueueToTotal) {
+  PointStamps at{};
+  at[FB_POINT_ARRIVE] = 1000;
+  at[FB_POINT_ROUTE_MATCHED] = 1040;
+  at[FB_POINT_HANDLER_CALL] = 1100;
+  at[FB_POINT_HANDLER_RETURN] = 1600;
+  at[FB_POINT_RESPONSE_READY] = 1700;
+  const StageLatencies closed = stage_latencies(at, unit_clock());
+  const StageLatencies open = stage_latencies(at, unit_clock(), 400);
+  EXPECT_FALSE(closed.present[FB_STAGE_QUEUE]);
+  EXPECT_EQ(closed.ns[FB_STAGE_TOTAL], 700);
+  EXPECT_TRUE(open.present[FB_STAGE_QUEUE]);
+  EXPECT_EQ(open.ns[FB_STAGE_QUEUE], 600);
+  EXPECT_EQ(open.ns[FB_STAGE_TOTAL], 1300);
+  EXPECT_EQ(open.ns[FB_STAGE_OTHER], closed.ns[FB_STAGE_OTHER]);
+  EXPECT_EQ(open.ns[FB_STAGE_OTHER], 700 - 40 - 500);
+  EXPECT_EQ(open.ns[FB_STAGE_HANDLER], closed.ns[FB_STAGE_HANDLER]);
 }
 
 // A 404: only route, total and other are present; other is the closure residual over them.

@@ -2,7 +2,8 @@
 // harness wrote them before they became typed records. The fixture is a real
 // `phases --scenario scenarios/mixed.toml --repetitions 3 --ablation` document written by that
 // earlier harness, trimmed to what the statistics read (tests/fixtures/statistics_golden.json),
-// so any change in a figure, a key or a number's formatting shows up here.
+// so any change in a figure, a key or a number's formatting shows up here. Its aggregates have
+// since gained the `queue` stage (count 0, as every closed-loop run has it).
 #include <gtest/gtest.h>
 
 #include <fstream>

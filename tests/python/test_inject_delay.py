@@ -14,7 +14,7 @@ def test_inject_delay_lands_in_its_stage(fasterbench, tmp_path, stage):
     assert p.returncode == 0, p.stderr
     assert f"--inject-delay {stage}={delay}" in p.stderr
     doc = json.loads(out.read_text())
-    assert doc["config"]["inject_delay"] == {"stage": stage, "ns": delay, "spec": f"{stage}={delay}"}
+    assert doc["config"]["inject_delay"] == {"stage": stage, "ns": delay, "every": 1, "spec": f"{stage}={delay}"}
     stages = doc["runs"][0]["stages"]
     assert stages[stage]["p50_ns"] >= delay, (stage, stages[stage])
     assert stages["total"]["p50_ns"] >= delay

@@ -3,7 +3,7 @@ Python list must name the same stages in the same order (the tests import it too
 
 import re
 
-from reports.model import FRONT_END_STAGES, PART_STAGES, PIPELINE_STAGES, STAGES
+from reports.model import FRONT_END_STAGES, LOAD_STAGES, PART_STAGES, PIPELINE_STAGES, STAGES
 
 
 def header_tables(repo):
@@ -23,7 +23,9 @@ def test_python_stage_list_is_the_header_table(repo):
     assert [kind for _, name, kind in stages if name == "other"] == ["RESIDUAL"]
     # The front end's stages follow total; nothing else is of their kind.
     assert tuple(name for _, name, kind in stages if kind == "FRONT_END") == FRONT_END_STAGES
-    assert STAGES == PIPELINE_STAGES + FRONT_END_STAGES
+    # The load generator's (queue) come last.
+    assert tuple(name for _, name, kind in stages if kind == "LOAD") == LOAD_STAGES == ("queue",)
+    assert STAGES == PIPELINE_STAGES + FRONT_END_STAGES + LOAD_STAGES
 
 
 def test_points_and_stages_are_spelled_alike(repo):

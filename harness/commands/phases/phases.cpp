@@ -15,7 +15,9 @@
 #include "harness/console/stage_tables.h"
 #include "harness/host/report_launcher.h"
 #include "harness/host/subprocess.h"
+#include "harness/measure/load_plan.h"
 #include "harness/results/atomic_file.h"
+#include "probes/clock.h"
 #include "probes/stage_names.h"
 
 namespace fb::harness {
@@ -147,6 +149,14 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
   request.instrumentation_tax = !o.no_instrumentation_tax;
   const PhasePlan plan = plan_phases(request, static_cast<int>(settings.repetitions));
 
+  if (settings.open) {
+    // A bad trace or a rate above the load generator's limit stops phases before any child runs.
+    const LoadPlan load_plan(scenario, settings);
+    probes::calibrate_clock();
+    const GeneratorLimit limit = check_generator_limit(load_plan, settings.clients);
+    fmt::print(stderr, "phases: {}; load generator's limit {:.0f} req/s ({} sender(s), no-op sends, measured now)\n",
+               load_plan.describe(), limit.rps, limit.senders);
+  }
   const fs::path out_dir = o.out.empty() ? fs::path("results") / scenario.name : fs::path(o.out);
   const std::string report_python = o.no_report ? "" : find_report_python(o.report_python);
   std::error_code ec;

@@ -1,7 +1,18 @@
-// Closed-loop load: C client threads, each with one request outstanding, sending the scenario's
-// mix until a shared request budget is used. The first `warmup` requests (all clients
-// together) are not recorded; a barrier separates them from the measured part so that the
-// measured wall time covers only measured requests.
+// Load on the pipeline in this process: C client threads calling App::handle, in one of two
+// schedules.
+//
+// Closed loop (run_closed_loop): each client has one request outstanding and sends the next as
+// soon as the previous response is in, drawing routes from the scenario's mix, until a shared
+// request budget is used. It measures latency at whatever rate the pipeline lets itself be
+// driven, and hides queueing: a slow request delays the next one's send.
+//
+// Open loop (run_open_loop): the clients are senders sharing one ArrivalSchedule (a rate, or a
+// replayed trace); each request leaves at its intended time whatever happened before, and its
+// latency is measured from that time (`queue` + the pipeline, harness/load/schedule_pacer.h).
+//
+// Both: the first `warmup` requests (all clients together, sent back to back) are not recorded; a
+// barrier separates them from the measured part so that the measured wall time covers only
+// measured requests.
 #pragma once
 
 #include <atomic>
@@ -9,8 +20,10 @@
 #include <functional>
 
 #include "framework/app.h"
+#include "harness/load/arrival_schedule.h"
 #include "harness/load/load_result.h"
 #include "harness/load/request_mix.h"
+#include "harness/load/request_table.h"
 
 namespace fb::harness {
 
@@ -21,14 +34,15 @@ struct WarmupSummary {
   double mean_points = 0;    // mean stage points a request reached
 };
 
-struct ClosedLoopSettings {
-  std::int64_t requests = 0;
+struct LoadSettings {
+  std::int64_t requests = 0;  // closed loop: the budget; open loop: the schedule's arrivals decide
   std::int64_t warmup = 0;
   std::int64_t clients = 1;
   std::uint64_t seed = 1;
   // 1 measured request in `probe_sample` (by ticket: tickets 0, N, 2N, ...) is sampled: it fires
   // the USDT stage probes and is recorded in LoadResult::sampled_stages instead of `stages`, so
-  // the probes' cost never reaches the main histograms. 0: none. Warm-up is never sampled.
+  // the probes' cost never reaches the main histograms. 0: none. Warm-up is never sampled. A
+  // sampled request is timed from `arrive` in an open loop too, as the eBPF programs time it.
   std::int64_t probe_sample = 0;
   // When set, chooses probe_sample from the warm-up once it is over (--probe-sample auto).
   std::function<std::int64_t(const WarmupSummary&)> choose_probe_sample;
@@ -42,6 +56,8 @@ struct ClosedLoopSettings {
   // blocks / requests), each with its own histogram of `total`: the spread of the blocks' p50s
   // is the within-process part of the noise budget (harness/stats/noise_budget.h). 0: none.
   std::int64_t blocks = 0;
+  // Open loop only: "open" (a rate schedule) or "replay" (a trace's), recorded as LoadResult::mode.
+  std::string mode = "open";
   // Called on each client thread first, with the client's index (placement: name and CPUs).
   std::function<void(std::size_t client)> on_client_start;
   // Called once, when every client has finished warming up and before the measured part starts.
@@ -55,7 +71,12 @@ struct LoadProgress {
   std::atomic<std::int64_t> done{0};  // measured requests completed so far
 };
 
-LoadResult run_closed_loop(App& app, const RequestMix& mix, const ClosedLoopSettings& settings,
+LoadResult run_closed_loop(App& app, const RequestMix& mix, const LoadSettings& settings,
                            LoadProgress* progress = nullptr);
+
+// Sends `schedule`'s arrivals (requests of `table`) from settings.clients senders; the warm-up
+// sends the schedule's first requests back to back. settings.requests is ignored.
+LoadResult run_open_loop(App& app, const RequestTable& table, std::size_t route_count, const ArrivalSchedule& schedule,
+                         const LoadSettings& settings, LoadProgress* progress = nullptr);
 
 }  // namespace fb::harness
