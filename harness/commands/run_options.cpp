@@ -265,7 +265,7 @@ std::optional<OpenLoad> resolve_open_load(const RunOptions& o) {
   }
   // Checked here rather than by the parser, so that `phases` hands each child exactly what it was given.
   if (!o.duration.empty() && o.requests) throw UsageError("give --duration S or --requests N, not both");
-  if (!o.speed.empty() && !o.rate.empty()) {
+  if (!o.speed.empty() && !o.rate.empty() && !o.replay.empty()) {
     throw UsageError("give --speed X (the recorded times, faster) or --rate R (a fixed rate), not both");
   }
   OpenLoad load;
