@@ -41,6 +41,7 @@ STAGE_COLORS = {
     "handler": "#1f77b4",
     "future": "#9467bd",
     "other": "#c7c7c7",
+    "queue": "#17becf",
 }
 #: Colour of measured bars and of the plan's predictions.
 MEASURED_COLOR = "#4c72b0"
@@ -465,6 +466,49 @@ def ablation(results, path):
     return Chart(path.name, [e.optimization for e in entries], [])
 
 
+def routes(results, path):
+    """Per route, the stacked stage medians (p50) of each configuration, one panel per route
+    (each on its own linear scale: a 300 µs route beside a 3 µs one). A route's stages come from
+    its own requests only, so a dispatch taken by one route in ten is not stacked on a
+    direct-path total."""
+    from matplotlib.patches import Patch
+
+    shown = [a for a in results.sequence() if a.supported and a.routes]
+    n = len(shown[0].routes)
+    fig, axes = plt.subplots(1, n, figsize=(FIG_SIZE[0] + 1.5, FIG_SIZE[1]), dpi=DPI, squeeze=False)
+    stack = list(PART_STAGES) + ["queue"]
+    x = np.arange(len(shown))
+    for i, ax in enumerate(axes[0]):
+        bottom = np.zeros(len(shown))
+        for stage in stack:
+            vals = np.array([_us(a.routes[i].stages[stage].p50_ns)
+                             if stage in a.routes[i].stages and a.routes[i].stages[stage].count > 0
+                             else 0.0 for a in shown])
+            ax.bar(x, vals, bottom=bottom, width=0.6, color=STAGE_COLORS[stage],
+                   edgecolor="white", linewidth=0.5, zorder=2)
+            bottom += vals
+        totals = np.array([_us(a.routes[i].stages["total"].p50_ns) for a in shown])
+        ax.scatter(x, totals, marker="_", s=200, color="black", zorder=4)
+        top = float(max(bottom.max(initial=0), totals.max(initial=0))) or 1.0
+        ax.set_ylim(0, top * 1.1)
+        ax.yaxis.set_major_formatter(_us_formatter())
+        ax.set_xticks(x)
+        ax.set_xticklabels([a.config for a in shown], rotation=45, ha="right", fontsize=FONT_SIZE - 1.5)
+        route = shown[0].routes[i]
+        ax.set_title(f"{route.method} {route.path}\n({format_pct(100.0 * route.share)} of requests)",
+                     fontsize=FONT_SIZE)
+        ax.grid(axis="y", alpha=0.3, zorder=0)
+    axes[0][0].set_ylabel("median of p50 per stage (µs), stacked")
+    handles = [plt.Line2D([], [], color="black", marker="_", linestyle="", markersize=12)]
+    handles += [Patch(facecolor=STAGE_COLORS[st]) for st in stack[::-1]]
+    axes[0][-1].legend(handles, ["total p50 (measured)"] + stack[::-1], loc="center left",
+                       bbox_to_anchor=(1.02, 0.5), fontsize=FONT_SIZE - 1, title="stage", frameon=False)
+    fig.suptitle("Where the time goes, per route: each route's stages from its own requests")
+    fig.tight_layout()
+    _save(fig, path)
+    return Chart(path.name, [a.config for a in shown], [])
+
+
 def draw_all(results, out_dir):
     """Draw every chart into out_dir (a pathlib.Path); return {name: Chart}."""
     charts = {
@@ -474,4 +518,6 @@ def draw_all(results, out_dir):
     }
     if results.ablation:
         charts["ablation"] = ablation(results, out_dir / "ablation.png")
+    if any(a.supported and a.routes for a in results.sequence()):
+        charts["routes"] = routes(results, out_dir / "routes.png")
     return charts

@@ -599,6 +599,53 @@ def threads_blocks(results):
     return blocks
 
 
+def load_table(results):
+    """Open loop and replay: each configuration's offered and achieved rate, and saturation."""
+    rows = []
+    for a in results.sequence():
+        if not a.supported or a.load is None:
+            continue
+        l = a.load
+        ratio = 100.0 * l.achieved_rps / l.offered_rps if l.offered_rps > 0 else 0.0
+        saturated = (f"SATURATED in {l.saturated_repetitions} of {a.repetitions}"
+                     if l.saturated_repetitions else "no")
+        total = a.stages["total"]
+        queue = a.stages.get("queue")
+        rows.append(Row([a.config, l.mode, format_count(l.offered_rps), format_count(l.achieved_rps),
+                         format_pct(ratio), saturated, format_ns(total.p99.median),
+                         format_ns(queue.p99.median) if queue else MISSING],
+                        css="unsupported" if l.saturated_repetitions else ""))
+    return Table(["config", "load", "offered req/s", "achieved req/s", "achieved / offered",
+                  "saturated", "total p99 (from intended send)", "queue p99"], rows,
+                 align="llrrrlrr",
+                 notes=["Medians over repetitions. total runs from each request's intended "
+                        "send time (coordinated omission corrected); queue is the wait from "
+                        "that time to the request's arrival. A repetition is saturated when "
+                        "it achieved more than 5 % below the offered rate."])
+
+
+def route_tables(results):
+    """Per configuration, one row per route: its share and its stages' medians."""
+    blocks = []
+    stages = [s for s in ("route", "dispatch", "gil", "marshal", "handler", "future", "queue")]
+    for a in results.sequence():
+        if not a.supported or not a.routes:
+            continue
+        blocks.append(Heading(3, f"{a.config} ({config_label(a)})"))
+        rows = []
+        for r in a.routes:
+            cells = [f"{r.method} {r.path}", format_count(r.requests), format_pct(100.0 * r.share),
+                     format_count(r.errors)]
+            for s in stages + ["total"]:
+                st = r.stages.get(s)
+                cells.append(format_ns(st.p50_ns) if st and st.count > 0 else MISSING)
+            cells.append(format_ns(r.stages["total"].p99_ns))
+            rows.append(Row(cells))
+        blocks.append(Table(["route", "requests", "share", "5xx"] + [f"{s} p50" for s in stages]
+                            + ["total p50", "total p99"], rows, align="l" + "r" * (len(stages) + 6)))
+    return blocks
+
+
 def routes_table(results):
     rows = [Row([r.method, r.path, r.handler, r.kind, r.reason or MISSING,
                  format_count(r.demotions)]) for r in results.routes]
@@ -667,6 +714,18 @@ def build(results, charts):
             b.append(stage_table(results, a))
         else:
             b.append(Paragraph(unsupported_cell(a), css="unsupported"))
+
+    if any(a.supported and a.load for a in results.sequence()):
+        b.append(Heading(2, "Load"))
+        b.append(load_table(results))
+
+    if "routes" in charts:
+        b.append(Heading(2, "Per-route breakdown"))
+        b += _chart_blocks(charts["routes"], "stacked stage medians per route",
+                           "Per route, the stage medians (p50) of its own requests, stacked, "
+                           "one bar per configuration; the dash is the route's measured total "
+                           "p50. The all-requests view is the per-stage breakdown above.")
+        b += route_tables(results)
 
     b.append(Heading(2, "Latency percentiles"))
     b += _chart_blocks(charts["percentiles"], "total latency by percentile",

@@ -161,6 +161,37 @@ class Bimodal:
 
 
 @dataclass(frozen=True)
+class RouteStage:
+    """One stage of one route: medians over the repetitions (aggregates[].routes[].stages)."""
+
+    count: float
+    p50_ns: float
+    p99_ns: float
+
+
+@dataclass(frozen=True)
+class RouteAggregate:
+    """One scenario route of one configuration, its stages from its own requests only."""
+
+    method: str
+    path: str
+    requests: float
+    share: float  # of the configuration's requests
+    errors: float
+    stages: Dict[str, RouteStage]
+
+
+@dataclass(frozen=True)
+class LoadAggregate:
+    """An open-loop or replayed configuration: rate medians, saturated repetitions."""
+
+    mode: str  # open | replay
+    offered_rps: float
+    achieved_rps: float
+    saturated_repetitions: int
+
+
+@dataclass(frozen=True)
 class Aggregate:
     config: str
     phase: Optional[str]
@@ -173,6 +204,8 @@ class Aggregate:
     noise: Optional[NoiseBudget] = None  # None: not recorded (older harness)
     bimodal: Optional[Bimodal] = None  # None: one population, or not checked
     bimodal_checked: bool = False  # False: the document predates the check
+    routes: Tuple[RouteAggregate, ...] = ()  # empty: one route, or an older document
+    load: Optional[LoadAggregate] = None  # None: closed loop, or an older document
 
     @property
     def opts_label(self):
@@ -853,6 +886,34 @@ def _aggregate_stage(ck, s, sp):
     )
 
 
+def _aggregate_routes(ck, a, p):
+    out = []
+    for i, r in enumerate(ck.array(a, p, "routes", optional=True, default=[])):
+        rp = ck.join(ck.join(p, "routes"), i)
+        stages = {}
+        for name, s in ck.obj(r, rp, "stages").items():
+            sp = ck.join(ck.join(rp, "stages"), name)
+            stages[name] = RouteStage(count=ck.number(s, sp, "count", minimum=0),
+                                      p50_ns=ck.number(s, sp, "p50_ns"),
+                                      p99_ns=ck.number(s, sp, "p99_ns"))
+        out.append(RouteAggregate(method=ck.string(r, rp, "method"), path=ck.string(r, rp, "path"),
+                                  requests=ck.number(r, rp, "requests", minimum=0),
+                                  share=ck.number(r, rp, "share", minimum=0),
+                                  errors=ck.number(r, rp, "errors", minimum=0), stages=stages))
+    return tuple(out)
+
+
+def _load(ck, a, p):
+    raw = ck.section(a, p, "load")
+    if raw is None:
+        return None
+    lp = ck.join(p, "load")
+    return LoadAggregate(mode=ck.string(raw, lp, "mode"),
+                         offered_rps=ck.number(raw, lp, "offered_rps", minimum=0),
+                         achieved_rps=ck.number(raw, lp, "achieved_rps", minimum=0),
+                         saturated_repetitions=ck.integer(raw, lp, "saturated_repetitions", minimum=0))
+
+
 def _aggregates(ck, doc):
     out = []
     for i, a in enumerate(ck.array(doc, "", "aggregates")):
@@ -876,6 +937,8 @@ def _aggregates(ck, doc):
             noise=_noise(ck, a, p),
             bimodal=bimodal,
             bimodal_checked=checked,
+            routes=_aggregate_routes(ck, a, p),
+            load=_load(ck, a, p),
         ))
     return tuple(out)
 

@@ -20,7 +20,7 @@ from . import document, html, markdown, noise
 from .model import ReportError
 
 #: Every file the package may write, in the order they are moved into place.
-OUTPUT_FILES = ("waterfall.png", "stages.png", "percentiles.png", "ablation.png",
+OUTPUT_FILES = ("waterfall.png", "stages.png", "percentiles.png", "ablation.png", "routes.png",
                 "report.html", "report.md")
 
 

@@ -100,7 +100,7 @@ void print_console(const ResultsDocument& doc) {
   const DocumentSummary summary = summarize_document(doc);
   print_stage_tables(summary, doc.aggregates, stdout);
   print_load(doc, stdout);
-  print_route_tables(doc, stdout);
+  print_route_tables(doc.aggregates, stdout);
   print_isolation(summary, stdout);
   print_noise(summary, doc.aggregates, stdout);
   print_threads(doc, stdout);

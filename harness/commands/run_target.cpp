@@ -113,7 +113,7 @@ int cmd_run_target(const RunOptions& o) {
              target.url);
   print_stage_tables(summarize_document(doc), doc.aggregates, stdout);
   print_load(doc, stdout);
-  print_route_tables(doc, stdout);
+  print_route_tables(doc.aggregates, stdout);
   if (transport_errors > 0) fmt::print("transport errors (resets, broken responses): {}\n", transport_errors);
   if (!o.out.empty()) {
     write_file_atomically(o.out, results_to_json(doc).dump(2) + "\n");

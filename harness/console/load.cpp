@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 #include "harness/results/summaries.h"
-#include "harness/stats/route_aggregate.h"
+#include "harness/stats/configuration_aggregate.h"
 #include "harness/text/units.h"
 
 namespace fb::harness {
@@ -76,21 +74,26 @@ void print_load(const ResultsDocument& doc, std::FILE* out) {
   }
 }
 
-void print_route_tables(const ResultsDocument& doc, std::FILE* out) {
-  if (doc.routes.size() < 2) return;
-  std::map<std::string, std::vector<RunSummary>> by_config;
-  std::vector<std::string> order;
-  for (const RunRecord& run : doc.runs) {
-    if (!run.supported || run.routes.empty()) continue;
-    if (!by_config.contains(run.config)) order.push_back(run.config);
-    by_config[run.config].push_back(summarize_run(run));
+void print_load_summary(const std::vector<ConfigurationAggregate>& aggregates, std::FILE* out) {
+  for (const ConfigurationAggregate& a : aggregates) {
+    if (!a.supported || !a.load) continue;
+    const ConfigurationAggregate::Load& l = *a.load;
+    fmt::print(out, "{:<20} {} load: offered {} req/s, achieved {} req/s (medians over {} repetition(s))\n", a.config, l.mode,
+               format_count(l.offered_rps), format_count(l.achieved_rps), a.repetitions);
+    if (l.saturated_repetitions > 0) {
+      fmt::print(out, "  *** SATURATED: {} of {} repetition(s) of {} achieved more than {:.0f} % below the offered rate; "
+                      "their latencies describe a growing queue ***\n",
+                 l.saturated_repetitions, a.repetitions, a.config, 100.0 * kSaturationShortfall);
+    }
   }
-  for (const std::string& config : order) {
-    std::vector<const RunSummary*> runs;
-    for (const RunSummary& s : by_config[config]) runs.push_back(&s);
+}
+
+void print_route_tables(const std::vector<ConfigurationAggregate>& aggregates, std::FILE* out) {
+  for (const ConfigurationAggregate& a : aggregates) {
+    if (!a.supported || a.routes.empty()) continue;
     fmt::print(out, "\n== {} per route (medians over {} repetition(s); each route's stages from its own requests) ==\n",
-               config, runs.size());
-    for (const RouteAggregate& r : aggregate_routes(runs)) {
+               a.config, a.repetitions);
+    for (const RouteAggregate& r : a.routes) {
       fmt::print(out, "{} {} · {} requests ({:.1f} %) · 5xx {} · 4xx {}\n", r.method, r.path, format_count(r.requests),
                  100.0 * r.share, format_count(r.errors), format_count(r.client_errors));
       std::string line;

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdio>
+#include <vector>
 
 #include "harness/results/results_model.h"
+#include "harness/stats/configuration_aggregate.h"
 
 namespace fb::harness {
 
@@ -14,6 +16,10 @@ void print_load(const ResultsDocument& doc, std::FILE* out);
 
 // Per configuration, one table per route (medians over repetitions): a route's stages measured
 // on its own requests only. Nothing for a one-route scenario (its table is the run's).
-void print_route_tables(const ResultsDocument& doc, std::FILE* out);
+void print_route_tables(const std::vector<ConfigurationAggregate>& aggregates, std::FILE* out);
+
+// Open loop and replay under `phases`: each configuration's offered and achieved rates (medians),
+// and a loud line for every configuration with saturated repetitions.
+void print_load_summary(const std::vector<ConfigurationAggregate>& aggregates, std::FILE* out);
 
 }  // namespace fb::harness

@@ -41,6 +41,32 @@ json bimodal_json(const std::string& config, const std::optional<BimodalRepetiti
 
 }  // namespace
 
+namespace {
+
+// aggregates[].routes: each route's medians over the repetitions (stats/route_aggregate.h).
+json routes_json(const std::vector<RouteAggregate>& routes) {
+  json out = json::array();
+  for (const RouteAggregate& r : routes) {
+    json stages = json::object();
+    for (std::size_t s = 0; s < probes::kStageCount; ++s) {
+      const RouteStageMedians& m = r.stages[s];
+      stages[std::string(probes::kStageNames[s])] = {
+          {"count", m.count}, {"p50_ns", m.p50_ns}, {"p99_ns", m.p99_ns}, {"mean_ns", m.mean_ns}};
+    }
+    out.push_back({{"route", r.route},
+                   {"method", r.method},
+                   {"path", r.path},
+                   {"requests", r.requests},
+                   {"share", r.share},
+                   {"errors", r.errors},
+                   {"client_errors", r.client_errors},
+                   {"stages", std::move(stages)}});
+  }
+  return out;
+}
+
+}  // namespace
+
 json aggregates_to_json(const std::vector<ConfigurationAggregate>& aggregates) {
   json out = json::array();
   for (const ConfigurationAggregate& a : aggregates) {
@@ -68,6 +94,13 @@ json aggregates_to_json(const std::vector<ConfigurationAggregate>& aggregates) {
     j["stages"] = std::move(stages);
     j["noise"] = noise_json(a.noise);
     j["bimodal"] = bimodal_json(a.config, a.bimodal);
+    if (!a.routes.empty()) j["routes"] = routes_json(a.routes);
+    if (a.load) {
+      j["load"] = {{"mode", a.load->mode},
+                   {"offered_rps", a.load->offered_rps},
+                   {"achieved_rps", a.load->achieved_rps},
+                   {"saturated_repetitions", a.load->saturated_repetitions}};
+    }
     out.push_back(std::move(j));
   }
   return out;

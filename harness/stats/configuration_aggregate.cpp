@@ -75,6 +75,15 @@ ConfigurationAggregate aggregate_one(const std::vector<const RunSummary*>& reps)
   a.steal_median = over(reps, [](const RunSummary& r) { return r.steal_pct; }).median;
   a.requests = first.requests;
   a.allocations_median = median_of_optional(reps, [](const RunSummary& r) { return r.allocations_per_request; });
+  if (first.routes.size() > 1) a.routes = aggregate_routes(reps);
+  if (first.load.offered_rps) {
+    ConfigurationAggregate::Load l;
+    l.mode = first.load.mode;
+    l.offered_rps = over(reps, [](const RunSummary& r) { return r.load.offered_rps.value_or(0.0); }).median;
+    l.achieved_rps = over(reps, [](const RunSummary& r) { return r.load.achieved_rps; }).median;
+    for (const RunSummary* r : reps) l.saturated_repetitions += r->load.saturated ? 1 : 0;
+    a.load = l;
+  }
   std::vector<double> totals, floors, ratios;
   for (const RunSummary* r : reps) {
     if (r->call_floor_ns <= 0) continue;

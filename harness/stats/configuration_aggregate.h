@@ -14,6 +14,7 @@
 #include "harness/stats/aggregate.h"
 #include "harness/stats/bimodality.h"
 #include "harness/stats/noise_budget.h"
+#include "harness/stats/route_aggregate.h"
 
 namespace fb::harness {
 
@@ -53,6 +54,16 @@ struct ConfigurationAggregate {
     double total_p50 = 0, floor = 0, ratio = 0;
   };
   std::optional<CallFloor> call_floor;
+  // Per scenario route, medians over the repetitions (aggregates[].routes); empty with one route,
+  // whose figures are the configuration's own.
+  std::vector<RouteAggregate> routes;
+  // Open loop and replay (runs[].load): medians of the rates, and how many repetitions saturated.
+  struct Load {
+    std::string mode;
+    double offered_rps = 0, achieved_rps = 0;
+    std::size_t saturated_repetitions = 0;
+  };
+  std::optional<Load> load;
 
   const StageAggregate& stage(fb_stage s) const { return stages[s]; }
 };

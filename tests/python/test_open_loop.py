@@ -169,3 +169,22 @@ def test_ten_thousand_line_access_log_replays_fast(fasterbench, tmp_path, repo):
     assert rep["lines"] == 10000
     assert rep["requests"] == matched_lines(log, "combined")
     assert rep["requests"] + rep["unmatched"]["count"] + rep["malformed"]["count"] == 10000
+
+
+def test_phases_forwards_the_open_loop_and_reports_load_and_routes(fasterbench, tmp_path):
+    out = tmp_path / "ph"
+    p = fasterbench("phases", "--scenario", "scenarios/mixed.toml", "--phases", "P0,P1", "--repetitions", "1",
+                    "--rate", "1000", "--duration", "1", "--no-instrumentation-tax", *QUICK, "--out", out)
+    assert p.returncode == 0, p.stderr
+    assert "load generator's limit" in p.stderr
+    doc = json.loads((out / "results.json").read_text())
+    for run in doc["runs"]:
+        assert run["load"]["mode"] == "open" and run["stages"]["queue"]["count"] == run["requests"]
+    for a in doc["aggregates"]:
+        assert a["load"]["mode"] == "open" and a["load"]["saturated_repetitions"] in (0, 1)
+        assert [r["path"] for r in a["routes"]] == ["/hello", "/items/{id}", "/slow", "/async"]
+        assert sum(r["share"] for r in a["routes"]) == pytest.approx(1.0)
+    assert "P0 per route" in p.stdout and "open load: offered" in p.stdout
+    report = (out / "report.md").read_text()
+    assert "## Load" in report and "## Per-route breakdown" in report and "GET /slow" in report
+    assert (out / "routes.png").exists()

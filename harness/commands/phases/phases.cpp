@@ -12,6 +12,7 @@
 #include "harness/commands/phases/merge.h"
 #include "harness/commands/phases/plan.h"
 #include "harness/console/noise.h"
+#include "harness/console/load.h"
 #include "harness/console/stage_tables.h"
 #include "harness/host/report_launcher.h"
 #include "harness/host/subprocess.h"
@@ -190,6 +191,8 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
   write_file_atomically(results_path.string(), results.document.dump(2) + "\n");
   out_guard.keep = true;
   print_phase_summary(results.summary, results.aggregates, stdout);
+  print_load_summary(results.aggregates, stdout);
+  print_route_tables(results.aggregates, stdout);
   print_isolation(results.summary, stdout);
   print_noise(results.summary, results.aggregates, stdout);
   print_instrumentation_tax(results.summary, results.instrumentation_tax, stdout);
