@@ -5,6 +5,7 @@
 
 #include "framework/dispatch/make_task_queue.h"
 #include "framework/executor.h"
+#include "framework/handler_errors.h"
 #include "framework/python/embedded_python.h"
 #include "framework/python/gil.h"
 #include "framework/python/handler_call.h"
@@ -74,6 +75,7 @@ struct App::Impl {
   // Outlives the workers.
   std::unique_ptr<python::PythonRuntime> runtime;
   std::unique_ptr<RouteState[]> routes;
+  std::unique_ptr<RouteErrorLog[]> errors;  // per route: requests that ended in a 5xx, and why
   bool direct = false;               // optimization #1 switched on (and compiled in)
   probes::Ticks budget_ticks = 0;    // the demotion budget in clock ticks
   // Each worker's caller (the runtime's, kept in the worker's registry), set and cleared by
@@ -106,6 +108,12 @@ struct App::Impl {
     }
     if (error) fail_request(ctx, std::move(error));  // published outside the handler: see inline_future.h, Errors
     stage_enter(FB_STAGE_DISPATCH);  // until the next task: this worker's pop
+  }
+
+  // The last step of every routed request, after response_ready was stamped: a 5xx goes into
+  // its route's error log (the success path pays the compare only, and no extra move).
+  void log_if_failed(std::size_t route, const Response& response) {
+    if (response.status >= 500) [[unlikely]] errors[route].record(response);
   }
 
   void demote(RouteState& route, HandlerKind to) {
@@ -173,6 +181,7 @@ App::App(AppConfig config) : impl_(std::make_unique<Impl>()) {
     throw ConfigError("route " + describe(cfg.routes[e.route()]) + ": " + e.what(), e.route());
   }
   impl_->routes = std::make_unique<RouteState[]>(cfg.routes.size());
+  impl_->errors = std::make_unique<RouteErrorLog[]>(cfg.routes.size());
   bool any_async = false;
   {
     python::GilScope gil;
@@ -242,6 +251,16 @@ std::vector<python::InterpreterRecord> App::interpreters() const { return impl_-
 
 std::string_view App::interpreter_layout() const noexcept { return impl_->runtime->layout(); }
 
+std::vector<RouteErrors> App::errors() const {
+  std::vector<RouteErrors> out;
+  for (std::size_t i = 0; i < impl_->config.routes.size(); ++i) out.push_back(impl_->errors[i].snapshot());
+  return out;
+}
+
+void App::clear_errors() {
+  for (std::size_t i = 0; i < impl_->config.routes.size(); ++i) impl_->errors[i].clear();
+}
+
 std::uint64_t App::demotions() const {
   std::uint64_t total = 0;
   for (std::size_t i = 0; i < impl_->config.routes.size(); ++i) total += impl_->routes[i].demotions.load(std::memory_order_relaxed);
@@ -272,6 +291,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
     if (route.kind.load(std::memory_order_relaxed) == HandlerKind::sync_fast) {
       if (std::optional<Response> r = impl_->call_direct(route, ctx)) {
         stage_point(trace, FB_POINT_RESPONSE_READY);  // no dispatch, no future: returned inline
+        impl_->log_if_failed(match.route, *r);
         return std::move(*r);
       }
     }
@@ -303,6 +323,7 @@ Response App::handle(const Request& request, StageTrace& trace) {
   stage_point(trace, FB_POINT_FUTURE_OBSERVED);
   inject_delay(impl_->config.inject_delay, FB_STAGE_OTHER);
   stage_point(trace, FB_POINT_RESPONSE_READY);
+  impl_->log_if_failed(match.route, response);
   return response;
 }
 

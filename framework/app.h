@@ -16,6 +16,10 @@
 // every call. With several calling threads the row is the order in which calls finish. A SYNC_FAST handler
 // that returns a coroutine is switched to ASYNC the same way. Both count as one demotion.
 //
+// Errors: a request whose response is a 5xx (a handler that raised, a result it could not
+// convert, a status >= 500 the handler returned) is logged per route with what went wrong
+// (handler_errors.h): App::errors().
+//
 // Lifetime: no handle() call may be in flight when the App is destroyed.
 #pragma once
 
@@ -31,6 +35,7 @@
 
 #include "framework/classify.h"
 #include "framework/dispatch/wait_strategy.h"
+#include "framework/handler_errors.h"
 #include "framework/http.h"
 #include "framework/inject_delay.h"
 #include "framework/options.h"
@@ -116,6 +121,11 @@ class App {
   std::vector<RouteInfo> routes() const;
   // Demotions over all routes so far.
   std::uint64_t demotions() const;
+  // Per configured route, in order: the requests that ended in a 5xx since the App started or
+  // since clear_errors(), and the first distinct errors (type, message) with their counts.
+  std::vector<RouteErrors> errors() const;
+  // Starts the error logs afresh (the harness calls it when the measured part of a run begins).
+  void clear_errors();
   // Where route `route`'s handler runs ("main", "own (...)", "main (fallback: ...)").
   std::string route_interpreter(std::size_t route) const;
   // The sub-interpreters created so far, one per Python-running thread (empty under the shared GIL).

@@ -2,6 +2,7 @@
 // (the load generator keeps them alive for the whole run), so building one costs nothing.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,12 +23,21 @@ struct Request {
   std::string_view body;
 };
 
+// Why a request failed: set on a 500 where the handler raised or its result was refused
+// (handler_errors.h), so the route's error log can say what went wrong.
+struct HandlerError {
+  std::string type;     // "ValueError", "InvalidResult"
+  std::string message;  // "boom"
+};
+
 struct Response {
   int status = 200;
   // Always a string with static storage (a literal): a view, so that setting it never allocates
   // (the JSON and octet-stream types are longer than std::string's inline buffer).
   std::string_view content_type = "text/plain";
   std::string body;
+  // Null on success: a failed request's description, shared because responses may be copied.
+  std::shared_ptr<const HandlerError> error;
 };
 
 inline Response plain_response(int status, std::string body) {

@@ -104,7 +104,7 @@ def _figure():
 
 def _skip_text(skipped):
     """``P3, P4: <reason>`` -- configurations grouped by their (shared) reason."""
-    return "Not shown (unsupported): " + "; ".join(
+    return "Not shown: " + "; ".join(
         f"{', '.join(cfgs)}: {reason}" for reason, cfgs in derive.group_by_reason(skipped))
 
 
@@ -457,7 +457,7 @@ def ablation(results, path):
     if any(c is None for c in changes.flat):
         handles.append(Patch(facecolor=NOT_MEASURED_COLOR, edgecolor="#999999",
                              hatch="//"))
-        labels.append("n/a: configuration not measured (unsupported)")
+        labels.append("n/a: configuration not measured (unsupported or crashed)")
     if handles:
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.11),
                   frameon=False, fontsize=FONT_SIZE - 1, ncol=len(handles))

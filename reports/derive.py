@@ -133,11 +133,12 @@ def run_range(results, config, attr):
 
 
 def group_by_reason(aggregates):
-    """[(reason, [config, ...]), ...] for unsupported aggregates, in first-seen order
+    """[(reason, [config, ...]), ...] for aggregates without figures ("unsupported: ..."
+    or "crashed: ..."), in first-seen order
     (P3 and P4 usually share one reason: P4 includes sub-interpreters too)."""
     groups = {}
     for a in aggregates:
-        groups.setdefault(a.unsupported_reason, []).append(a.config)
+        groups.setdefault(a.not_measured_text, []).append(a.config)
     return list(groups.items())
 
 

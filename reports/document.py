@@ -98,7 +98,8 @@ def estimate_rate(e):
 
 
 def unsupported_cell(aggregate):
-    return f"unsupported: {aggregate.unsupported_reason}"
+    """Why a configuration has no figures: "unsupported: ..." or "crashed: ..."."""
+    return aggregate.not_measured_text
 
 
 def config_label(aggregate):
@@ -148,9 +149,12 @@ def _summary_cells(results, a):
         return [a.config, config_label(a), unsupported_cell(a)] + \
             [MISSING] * (len(SUMMARY_HEADERS) - 3)
     total = a.stages["total"]
+    errors = format_count(derive.run_sum(results, a.config, "errors"))
+    if a.error_rate_exceeded:
+        errors += f" ({format_pct(100 * a.error_rate)}: over the limit)"
     return [a.config, config_label(a), estimate_ns(total.p50), estimate_ns(total.p99),
             estimate_rate(a.throughput),
-            format_count(derive.run_sum(results, a.config, "errors")),
+            errors,
             format_count(derive.run_sum(results, a.config, "demotions")),
             allocs_cell(results, a.config)]
 
@@ -646,6 +650,48 @@ def route_tables(results):
     return blocks
 
 
+def _error_text(m):
+    return f"{format_count(m.count)} × {m.type}" + (f": {m.message}" if m.message else "")
+
+
+def errors_blocks(results):
+    """The "Errors and crashes" section's blocks, or [] when every request succeeded
+    and every process finished."""
+    blocks = []
+    failing = [a for a in results.aggregates + results.twins if a.route_errors]
+    if failing:
+        limit = results.config.max_error_rate
+        blocks.append(Paragraph(
+            "Requests that ended in a 5xx, per route, summed over repetitions, with the "
+            "first distinct errors (exception type: message) the framework recorded where "
+            "the handler raised. " + (f"Limit: {format_pct(100 * limit)} of a "
+                                      f"configuration's requests (--max-error-rate)."
+                                      if limit is not None else "No limit was set.")))
+        rows = []
+        for a in failing:
+            for r in a.route_errors:
+                share = MISSING if r.requests == 0 else format_pct(100 * r.errors / r.requests)
+                handler = r.messages[0].handler if r.messages else MISSING
+                first = "; ".join(_error_text(m) for m in r.messages) or MISSING
+                over = " (over the limit)" if a.error_rate_exceeded else ""
+                rows.append(Row([a.config + over, f"{r.method} {r.path}", handler,
+                                 f"{format_count(r.errors)} of {format_count(r.requests)} "
+                                 f"({share})", first],
+                                css="unsupported" if a.error_rate_exceeded else ""))
+        blocks.append(Table(["config", "route", "handler", "failed", "first errors"], rows,
+                            align="lllrl"))
+    if results.crashed_runs:
+        blocks.append(Paragraph(
+            "Repetitions whose process crashed or was stopped: they have no measurements; "
+            "the configuration's figures are over its other repetitions."))
+        rows = [Row([r.config, str(r.repetition + 1), r.crashed,
+                     " / ".join(line for line in r.crash_log.splitlines()[-4:] if line.strip())
+                     or MISSING], css="unsupported") for r in results.crashed_runs]
+        blocks.append(Table(["config", "repetition", "how", "last lines it printed"], rows,
+                            align="lrll"))
+    return blocks
+
+
 def routes_table(results):
     rows = [Row([r.method, r.path, r.handler, r.kind, r.reason or MISSING,
                  format_count(r.demotions)]) for r in results.routes]
@@ -660,7 +706,7 @@ def _chart_blocks(chart, alt, caption):
     blocks = [Image(chart.file, alt, caption)]
     if chart.skipped:
         blocks.append(Paragraph("Skipped in this chart: " + "; ".join(
-            f"{', '.join(cfgs)} (unsupported: {reason})"
+            f"{', '.join(cfgs)} ({reason})"
             for reason, cfgs in derive.group_by_reason(chart.skipped)) + ".",
             css="note"))
     return blocks
@@ -687,6 +733,11 @@ def build(results, charts):
     if not split and not warnings:
         b.append(Paragraph("None: repetitions agree and the machine was quiet."))
 
+    if not results.complete:
+        b.append(Paragraph("This run was interrupted before every measurement was taken "
+                           "(\"complete\": false); finish it with `fasterbench phases "
+                           "--resume DIR`.", css="unsupported"))
+
     b.append(Heading(2, "Summary"))
     b.append(summary_table(results))
     caption = ("Combined impact, measured: total p50 per phase with each step's change "
@@ -697,6 +748,11 @@ def build(results, charts):
         caption += (" '⚠ bimodal' under a bar: its repetitions formed two clusters, and "
                     "its median describes neither.")
     b += _chart_blocks(charts["waterfall"], "waterfall of total p50 per phase", caption)
+
+    errors = errors_blocks(results)
+    if errors:
+        b.append(Heading(2, "Errors and crashes"))
+        b += errors
 
     b.append(Heading(2, "Noise budget"))
     b += noise_blocks(results)

@@ -52,6 +52,13 @@ from typing import Dict, Optional, Tuple
 #     median_ns, placements}, ashman_d (null: infinite), separation_pct, message});
 #   - instrumentation_tax[] {config, repetitions [all, ends], total_p50_ns {all, ends},
 #     tax_ns, tax_pct (median, ci_low, ci_high)}.
+#   - errors a user can act on: runs[].routes[] {route, method, path, requests, errors
+#     {count, messages[] {type, message, handler, count}}}, aggregates[].error_rate,
+#     .error_rate_exceeded and .route_errors[] {route, method, path, requests, errors,
+#     messages[]}, config.max_error_rate (null: no limit);
+#   - crash isolation (`phases`): runs[].crashed (how the child died) and .crash_log (its
+#     last lines), without measurements; aggregates[].crashed and .crashed_repetitions;
+#   - "complete" (false: `phases` was interrupted; "resume" says how to finish it).
 SCHEMA_VERSION = 1
 
 #: Stage names in the order of probes/stage_ids.h; ``other`` is the closure residual, ``total``
@@ -192,6 +199,28 @@ class LoadAggregate:
 
 
 @dataclass(frozen=True)
+class ErrorMessage:
+    """One distinct error of a route: the exception type and message, and how often."""
+
+    type: str
+    message: str
+    handler: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RouteErrors:
+    """The failed requests (5xx) of one route of a configuration, over its repetitions."""
+
+    route: int
+    method: str
+    path: str
+    requests: int
+    errors: int
+    messages: Tuple[ErrorMessage, ...]  # the first distinct ones; counts may sum to less
+
+
+@dataclass(frozen=True)
 class Aggregate:
     config: str
     phase: Optional[str]
@@ -206,6 +235,21 @@ class Aggregate:
     bimodal_checked: bool = False  # False: the document predates the check
     routes: Tuple[RouteAggregate, ...] = ()  # empty: one route, or an older document
     load: Optional[LoadAggregate] = None  # None: closed loop, or an older document
+    error_rate: Optional[float] = None  # None: not recorded
+    error_rate_exceeded: bool = False  # over config.max_error_rate
+    route_errors: Tuple[RouteErrors, ...] = ()
+    #: Repetitions whose process crashed (``phases``) and how the first one did.  A
+    #: configuration whose every repetition crashed reads as not supported (nothing was
+    #: measured), with ``unsupported_reason`` "crashed: ...".
+    crashed_repetitions: int = 0
+    crashed: Optional[str] = None
+
+    @property
+    def not_measured_text(self):
+        """Why an unsupported (or entirely crashed) configuration has no figures."""
+        if self.crashed is not None and not self.supported:
+            return self.unsupported_reason
+        return f"unsupported: {self.unsupported_reason}"
 
     @property
     def opts_label(self):
@@ -276,6 +320,8 @@ class Run:
     stamps: str = "all"  # one of STAMPS; absent in older documents = "all"
     threads: Optional[Tuple[ThreadStats, ...]] = None  # None: not recorded
     blocks: Optional[Tuple[Block, ...]] = None  # None: not recorded
+    crashed: Optional[str] = None  # how its process died (then it has no measurements)
+    crash_log: str = ""  # the last lines the crashed process printed
 
 
 @dataclass(frozen=True)
@@ -367,6 +413,7 @@ class RunConfig:
     probes: str
     probe_sample: int
     isolation: str = ""  # "process": every repetition its own process; "": one process
+    max_error_rate: Optional[float] = None  # None: no limit, or not recorded
 
 
 @dataclass(frozen=True)
@@ -389,6 +436,9 @@ class Results:
     twins: Tuple[Aggregate, ...] = ()
     #: None: not recorded (older harness); () when no configuration had a twin.
     instrumentation_tax: Optional[Tuple[InstrumentationTax, ...]] = None
+    #: Repetitions whose process crashed (``phases``): not in ``runs``.
+    crashed_runs: Tuple[Run, ...] = ()
+    complete: bool = True  # False: an interrupted ``phases`` (resume it to finish)
 
     def aggregate(self, config):
         """The aggregate of a configuration, or None."""
@@ -681,6 +731,8 @@ def _run_config(ck, doc):
         probes=ck.string(c, p, "probes"),
         probe_sample=ck.integer(c, p, "probe_sample", minimum=0),
         isolation=ck.string(c, p, "isolation", optional=True),
+        max_error_rate=ck.number(c, p, "max_error_rate", optional=True, minimum=0,
+                                 nullable=True),
     )
 
 
@@ -770,10 +822,25 @@ def _blocks(ck, r, p):
 
 
 def _runs(ck, doc):
+    """(runs with measurements or unsupported, crashed runs)."""
     out = []
+    crashed = []
     for i, r in enumerate(ck.array(doc, "", "runs")):
         p = ck.join("runs", i)
         supported, reason = _supported(ck, r, p)
+        how = ck.string(r, p, "crashed", optional=True, default=None)
+        if how is not None:
+            if not how.strip():
+                ck.fail(f"'{p}.crashed' must say how the run's process died, got an empty text")
+            crashed.append(Run(
+                config=ck.string(r, p, "config"), phase=_phase(ck, r, p), opts=_opts(ck, r, p),
+                repetition=ck.integer(r, p, "repetition", minimum=0), supported=supported,
+                unsupported_reason=reason, requests=0, errors=0, duration_s=0,
+                throughput_rps=0, allocations_per_request=None, demotions=0, steal_pct=None,
+                stages={}, probe_backend="", stamp_cost_ns=0,
+                stamps=ck.choice(r, p, "stamps", STAMPS, optional=True, default="all"),
+                crashed=how.strip(), crash_log=ck.string(r, p, "crash_log", optional=True)))
+            continue
         # An unsupported run never ran: its numbers may be absent (read as 0).
         opt = not supported
         stages = _stage_map(ck, r, p, _run_stage, optional=opt)
@@ -810,7 +877,7 @@ def _runs(ck, doc):
             threads=_threads(ck, r, p),
             blocks=_blocks(ck, r, p),
         ))
-    return tuple(out)
+    return tuple(out), tuple(crashed)
 
 
 def _noise(ck, a, p):
@@ -914,11 +981,38 @@ def _load(ck, a, p):
                          saturated_repetitions=ck.integer(raw, lp, "saturated_repetitions", minimum=0))
 
 
+def _route_errors(ck, a, p):
+    raw = ck.array(a, p, "route_errors", optional=True, default=[])
+    out = []
+    for i, r in enumerate(raw):
+        rp = ck.join(ck.join(p, "route_errors"), i)
+        messages = []
+        for j, m in enumerate(ck.array(r, rp, "messages")):
+            mp = ck.join(ck.join(rp, "messages"), j)
+            messages.append(ErrorMessage(type=ck.string(m, mp, "type"),
+                                         message=ck.string(m, mp, "message"),
+                                         handler=ck.string(m, mp, "handler"),
+                                         count=ck.integer(m, mp, "count", minimum=0)))
+        out.append(RouteErrors(route=ck.integer(r, rp, "route", minimum=0),
+                               method=ck.string(r, rp, "method"), path=ck.string(r, rp, "path"),
+                               requests=ck.integer(r, rp, "requests", minimum=0),
+                               errors=ck.integer(r, rp, "errors", minimum=0),
+                               messages=tuple(messages)))
+    return tuple(out)
+
+
 def _aggregates(ck, doc):
     out = []
     for i, a in enumerate(ck.array(doc, "", "aggregates")):
         p = ck.join("aggregates", i)
         supported, reason = _supported(ck, a, p)
+        crashed_reps = ck.integer(a, p, "crashed_repetitions", optional=True, default=0,
+                                  minimum=0)
+        crashed = ck.string(a, p, "crashed", optional=True, default=None)
+        if supported and crashed is not None and \
+                ck.integer(a, p, "repetitions", minimum=0) == 0:
+            # Every repetition crashed: nothing was measured, as for an unsupported one.
+            supported, reason = False, f"crashed: {crashed}"
         opt = not supported
         stages = _stage_map(ck, a, p, _aggregate_stage, optional=True)
         if supported and "total" not in stages:
@@ -939,6 +1033,12 @@ def _aggregates(ck, doc):
             bimodal_checked=checked,
             routes=_aggregate_routes(ck, a, p),
             load=_load(ck, a, p),
+            error_rate=ck.number(a, p, "error_rate", optional=True, minimum=0),
+            error_rate_exceeded=ck.boolean(a, p, "error_rate_exceeded", optional=True,
+                                           default=False),
+            route_errors=_route_errors(ck, a, p),
+            crashed_repetitions=crashed_reps,
+            crashed=crashed,
         ))
     return tuple(out)
 
@@ -1051,7 +1151,7 @@ def parse(doc, src="<results>"):
                 f"(this report generator reads version {SCHEMA_VERSION})")
     tool = ck.obj(doc, "", "tool", optional=True, default={})
     scenario = ck.obj(doc, "", "scenario")
-    runs = _runs(ck, doc)
+    runs, crashed_runs = _runs(ck, doc)
     aggregates = _aggregates(ck, doc)
     if not aggregates:
         ck.fail("'aggregates' is empty: nothing to report")
@@ -1080,6 +1180,8 @@ def parse(doc, src="<results>"):
         ablation=_ablation(ck, doc),
         twins=twins,
         instrumentation_tax=taxes,
+        crashed_runs=crashed_runs,
+        complete=ck.boolean(doc, "", "complete", optional=True, default=True),
     )
 
 

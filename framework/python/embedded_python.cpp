@@ -38,6 +38,9 @@ void ensure_python() {
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
   config.install_signal_handlers = 0;
+  // A handler that crashes the process (a segfault in an extension, os.abort()) leaves the Python
+  // traceback of every thread on stderr, where `phases` shows it in the crashed row.
+  config.faulthandler = 1;
   if (g_hash_seed) {  // the isolated config ignores PYTHONHASHSEED: the same setting, explicitly
     config.use_hash_seed = 1;
     config.hash_seed = *g_hash_seed;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "framework/handler_errors.h"
 #include "framework/python/json_encoder.h"
 
 namespace fb::python {
@@ -169,7 +170,7 @@ bool convert_body(PyObject* body, Response& out) {
 
 bool encode_json(PyObject* value, std::string& out) { return encode(value, out, 0); }
 
-std::string take_exception_text() {
+HandlerError take_exception() {
 #if PY_VERSION_HEX >= 0x030C0000
   PyObject* exc = PyErr_GetRaisedException();
 #else
@@ -180,25 +181,41 @@ std::string take_exception_text() {
   Py_XDECREF(tb);
   PyObject* exc = value;
 #endif
-  if (exc == nullptr) return "unknown error";
-  std::string text = Py_TYPE(exc)->tp_name;
+  if (exc == nullptr) return {"unknown error", ""};
+  HandlerError out{Py_TYPE(exc)->tp_name, ""};
   PyObject* message = PyObject_Str(exc);
   if (message != nullptr) {
     const char* utf8 = PyUnicode_AsUTF8(message);
-    if (utf8 != nullptr && *utf8 != '\0') {
-      text += ": ";
-      text += utf8;
-    }
+    if (utf8 != nullptr) out.message = utf8;
     Py_DECREF(message);
   }
-  PyErr_Clear();
+  PyErr_Clear();  // str() itself may have raised
   Py_DECREF(exc);
-  return text;
+  return out;
+}
+
+std::string take_exception_text() {
+  const HandlerError e = take_exception();
+  return e.message.empty() ? e.type : e.type + ": " + e.message;
 }
 
 Response exception_response() {
-  return plain_response(500, "Internal Server Error: " + take_exception_text());
+  HandlerError e = take_exception();
+  Response r = plain_response(500, "Internal Server Error: " + (e.message.empty() ? e.type : e.type + ": " + e.message));
+  r.error = make_handler_error(e.type, e.message);
+  return r;
 }
+
+namespace {
+
+// A result the framework refuses (not an exception): a 500 that says why.
+Response invalid_result(const std::string& why) {
+  Response r = plain_response(500, "Internal Server Error: " + why);
+  r.error = make_handler_error("InvalidResult", why);
+  return r;
+}
+
+}  // namespace
 
 namespace {
 
@@ -208,12 +225,12 @@ Response convert(PyObject* result) {
   PyObject* body = result;
   if (PyTuple_Check(result)) {
     if (PyTuple_GET_SIZE(result) != 2 || !PyLong_Check(PyTuple_GET_ITEM(result, 0))) {
-      return plain_response(500, "Internal Server Error: handler returned a tuple that is not (status, body)");
+      return invalid_result("handler returned a tuple that is not (status, body)");
     }
     const long status = PyLong_AsLong(PyTuple_GET_ITEM(result, 0));
     if (status < 100 || status > 599) {
       PyErr_Clear();
-      return plain_response(500, "Internal Server Error: handler returned status " + std::to_string(status));
+      return invalid_result("handler returned status " + std::to_string(status));
     }
     out.status = static_cast<int>(status);
     body = PyTuple_GET_ITEM(result, 1);

@@ -27,10 +27,13 @@ Response convert_result_fast(PyObject* result);
 // ValueError set for values JSON cannot hold (non-str keys, NaN, other types, nesting > 64).
 bool encode_json(PyObject* value, std::string& out);
 
-// "ValueError: boom" for the currently raised exception, which is cleared. Needs the GIL.
+// The currently raised exception's type name and str(), cleared. Needs the GIL.
+HandlerError take_exception();
+// The same as one line: "ValueError: boom".
 std::string take_exception_text();
 
-// A 500 response for the currently raised exception (cleared).
+// A 500 response for the currently raised exception (cleared), with the exception attached as
+// its HandlerError (framework/handler_errors.h).
 Response exception_response();
 
 }  // namespace fb::python

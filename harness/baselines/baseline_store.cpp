@@ -39,7 +39,7 @@ std::vector<std::string> config_counts(const json& doc) {
   for (const json& run : doc.at("runs")) {
     const std::string config = run.at("config").get<std::string>();
     if (!reps.contains(config)) order.push_back(config);
-    if (run.value("supported", true)) ++reps[config];
+    if (run.value("supported", true) && !run.contains("crashed")) ++reps[config];
     else reps.try_emplace(config, 0);
   }
   std::vector<std::string> out;

@@ -7,11 +7,13 @@
 
 #include "harness/cli/exit_codes.h"
 #include "harness/commands/run_target.h"
+#include "harness/console/errors.h"
 #include "harness/console/load.h"
 #include "harness/console/noise.h"
 #include "harness/console/probes.h"
 #include "harness/console/routes.h"
 #include "harness/console/stage_tables.h"
+#include "harness/host/sysinfo.h"
 #include "harness/measure/measure.h"
 #include "harness/measure/stamp_cost.h"
 #include "harness/probes/probe_session.h"
@@ -28,6 +30,7 @@ void describe_run_command(Command& root, RunOptions& o) {
   describe_measurement_options(cmd, o, {});
   describe_configuration_options(cmd, o);
   cmd.add({.name = "--out", .target = &o.out, .help = "Write the results JSON here (atomically: temp file + rename)"});
+  describe_max_error_rate_option(cmd, o, "off");
   cmd.add({.name = "--stamps", .target = &o.stamps,
            .help = "Which stage points stamp the clock: all (default), or ends (only arrive and response_ready: the "
                    "total without the instrument's other points, to measure what they cost; the run is labelled "
@@ -101,6 +104,7 @@ void print_console(const ResultsDocument& doc) {
   print_stage_tables(summary, doc.aggregates, stdout);
   print_load(doc, stdout);
   print_route_tables(doc.aggregates, stdout);
+  print_errors(doc.aggregates, doc.config.max_error_rate, stdout);
   print_isolation(summary, stdout);
   print_noise(summary, doc.aggregates, stdout);
   print_threads(doc, stdout);
@@ -139,6 +143,7 @@ int cmd_run(const RunOptions& o) {
   // Before the app starts, on a quiet process: the generator's own limit (open loop and replay).
   std::optional<GeneratorLimit> limit;
   if (plan.open()) limit = check_generator_limit(plan, settings.clients);
+  const std::optional<double> max_error_rate = parse_max_error_rate(o.max_error_rate);
 
   const double stamp_cost = measure_stamp_cost_ns();
   // Before the app starts: the eBPF backend calibrates its probe cost on a quiet process.
@@ -149,6 +154,7 @@ int cmd_run(const RunOptions& o) {
     doc.config.probe_sample = probe_settings.sample.value_or(0);
     doc.config.probe_sample_mode = probe_settings.sample ? "fixed" : "auto";
   }
+  doc.config.max_error_rate = max_error_rate;
   doc.context.ebpf = probe_session.context();
   doc.context.placement = settings.placement;
   doc.context.process = process_record(hygiene);
@@ -168,21 +174,24 @@ int cmd_run(const RunOptions& o) {
   doc.runs = std::move(measured.runs);
   doc.routes = std::move(measured.routes);
 
-  double steal_sum = 0;
+  std::vector<std::optional<double>> steals;
   std::vector<RunSummary> summaries;
   for (const RunRecord& r : doc.runs) {
-    steal_sum += r.load.steal_pct;
+    steals.push_back(r.load.steal_pct);
     summaries.push_back(summarize_run(r));
   }
-  doc.context.steal_pct = doc.runs.empty() ? 0 : steal_sum / static_cast<double>(doc.runs.size());
+  doc.context.steal_pct = mean_of_known(steals);
   doc.aggregates = aggregate_configurations(summaries);
+  mark_error_rate_limit(doc.aggregates, max_error_rate);
 
   print_console(doc);
   if (!o.out.empty()) {
     write_file_atomically(o.out, results_to_json(doc).dump(2) + "\n");
     fmt::print("results: {}\n", o.out);
   }
-  return kExitOk;
+  const std::vector<std::string> failures = error_rate_failures(doc.aggregates, max_error_rate);
+  for (const std::string& f : failures) fmt::print(stderr, "run: FAILED: too many errors: {}\n", f);
+  return failures.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace fb::harness

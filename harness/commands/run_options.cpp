@@ -208,6 +208,16 @@ void describe_configuration_options(Command& cmd, RunOptions& o) {
            .help = "Optimizations to switch on, comma-separated: direct,lockfree,subinterp,inline-future,fast-marshal"});
 }
 
+void describe_max_error_rate_option(Command& cmd, RunOptions& o, const std::string& default_value) {
+  o.max_error_rate = default_value;
+  cmd.add({.name = "--max-error-rate", .target = &o.max_error_rate,
+           .help = "Fail (exit 1, after writing the results) when more than this fraction of a configuration's measured "
+                   "requests end in a 5xx (a handler that raised, a result it could not convert), e.g. 0.01 = 1 %; off: "
+                   "no limit. The errors, with the first distinct messages per route, are printed either way (default: " +
+                   default_value + ")",
+           .type_name = "R|off"});
+}
+
 void require_available(const OptimizationSet& opts) {
   if (std::string reason = unavailable_reason(opts); !reason.empty()) {
     throw UsageError(fmt::format("{} is not available: {}", config_label(opts), reason));

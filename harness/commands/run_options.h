@@ -40,6 +40,8 @@ struct RunOptions {
   std::string probes = "inproc";
   std::string probe_sample = "auto";
   bool require_ebpf = false, probe_ab = false, no_probe_stats = false;
+  // A run whose share of failed requests (5xx) exceeds this fails (exit 1): "off" or a fraction.
+  std::string max_error_rate = "off";
   // Output, and where the requests go.
   std::string out;
   bool explain_routes = false;
@@ -81,6 +83,10 @@ std::optional<OpenLoad> resolve_open_load(const RunOptions& options);
 // Throws UsageError when `opts` cannot run here: compiled out, or not supported by the embedded
 // Python (the message names the reason).
 void require_available(const OptimizationSet& opts);
+
+// --max-error-rate, described with the command's default ("off" for run, 0.01 for phases). Not
+// handed to phases' children: phases checks the rate of each configuration over its repetitions.
+void describe_max_error_rate_option(Command& command, RunOptions& options, const std::string& default_value);
 
 // --hash-seed / --aslr / --env. Throws UsageError for a bad hash seed.
 HygieneRequest resolve_hygiene(const RunOptions& options);

@@ -91,15 +91,15 @@ int cmd_run_target(const RunOptions& o) {
     }
     run.load = std::move(measured.load);
     run.target = {target.url, measured.transport_errors, measured.reconnects};
-    run.routes = route_runs(scenario, run.load);
+    run.routes = route_runs(scenario, run.load, /*errors=*/{});  // the server knows why; a client sees statuses
     run.generator_limit = limit;
     if (plan.replay() != nullptr) run.replay = *plan.replay();
     doc.runs.push_back(std::move(run));
   }
   for (const ScenarioRoute& r : scenario.routes) doc.routes.push_back({r.method, r.path, r.handler, "", "served by the target", 0});
-  double steal_sum = 0;
-  for (const RunRecord& r : doc.runs) steal_sum += r.load.steal_pct;
-  doc.context.steal_pct = steal_sum / static_cast<double>(doc.runs.size());
+  std::vector<std::optional<double>> steals;
+  for (const RunRecord& r : doc.runs) steals.push_back(r.load.steal_pct);
+  doc.context.steal_pct = mean_of_known(steals);
 
   std::vector<RunSummary> summaries;
   std::uint64_t transport_errors = 0;

@@ -18,7 +18,7 @@ const char* metric_json_key(Metric metric) { return metric == Metric::p50 ? "p50
 
 namespace {
 
-// Supported runs grouped by configuration, in order of first appearance, each group sorted
+// Measured runs grouped by configuration, in order of first appearance, each group sorted
 // by repetition.
 struct RunsByConfig {
   std::vector<std::string> order;
@@ -34,6 +34,7 @@ RunsByConfig group_runs(const json& doc) {
       g.unsupported.push_back(config);
       continue;
     }
+    if (run.contains("crashed")) continue;  // a repetition whose process died: nothing measured
     if (!g.runs.contains(config)) g.order.push_back(config);
     g.runs[config].push_back(&run);
   }

@@ -58,7 +58,7 @@ void print_noise(const DocumentSummary& doc, const std::vector<ConfigurationAggr
   bool header = false;
   const std::string between = doc.separate_processes ? "processes" : "repetitions";
   for (const ConfigurationAggregate& a : aggregates) {
-    if (!a.supported || !a.noise.within_pct) continue;
+    if (!a.measured() || !a.noise.within_pct) continue;
     if (!header) {
       fmt::print(out, "noise budget of total p50 (coefficient of variation; within: {} blocks of one repetition; between: {}{})\n",
                  a.noise.blocks, between, doc.separate_processes ? "" : ", all in this one process");

@@ -12,6 +12,9 @@
 namespace fb::harness {
 namespace {
 
+// "0.4 %", or "unknown" when /proc/stat could not tell.
+std::string format_steal(const std::optional<double>& pct) { return pct ? fmt::format("{:.1f} %", *pct) : "unknown"; }
+
 // "allocations/request (C++ operator new): 2.02 = future 1.00 + marshal 1.00 + dispatch 0.02",
 // medians over repetitions; nothing when allocations were not counted.
 void print_allocations(const ConfigurationAggregate& a, std::FILE* out) {
@@ -35,13 +38,21 @@ void print_config(const ConfigurationAggregate& a, std::FILE* out) {
     fmt::print(out, "unsupported: {}\n", a.unsupported_reason);
     return;
   }
+  if (!a.measured()) {
+    fmt::print(out, "crashed: {} (every repetition: {})\n", a.crashed, a.crashed_repetitions);
+    return;
+  }
+  if (a.crashed_repetitions > 0) {
+    fmt::print(out, "{} repetition(s) crashed (first: {}); the figures are over the other {}\n", a.crashed_repetitions,
+               a.crashed, a.repetitions);
+  }
   // One repetition has no spread to show: say so rather than print 0 %.
   const std::string tput_spread =
       a.repetitions < 2 ? "no spread: 1 repetition" : fmt::format("spread {:.1f} %", a.throughput.spread_pct);
   fmt::print(out,
-             "{} repetition(s) x {} requests · throughput {} req/s ({}) · errors {} · demotions {} · steal {:.1f} %\n",
+             "{} repetition(s) x {} requests · throughput {} req/s ({}) · errors {} · demotions {} · steal {}\n",
              a.repetitions, format_count(static_cast<double>(a.requests)), format_count(a.throughput.median), tput_spread,
-             format_count(a.errors.median), format_count(a.demotions), a.steal_median);
+             format_count(a.errors.median), format_count(a.demotions), format_steal(a.steal_median));
   print_allocations(a, out);
   fmt::print(out, "{:<9}{:>10}{:>11}{:>11}{:>11}{:>11}{:>11}{:>9}{:>8}\n", "stage", "count", "p50", "p90", "p99", "p99.9",
              "mean", "spread", "share");
@@ -94,20 +105,24 @@ void print_stage_tables(const DocumentSummary& doc, const std::vector<Configurat
 }
 
 void print_phase_summary(const DocumentSummary& doc, const std::vector<ConfigurationAggregate>& aggregates, std::FILE* out) {
-  fmt::print(out, "\nscenario {} · Python {} · {} CPUs · steal {:.1f} % · {} repetition(s) per configuration\n",
-             doc.scenario_name, doc.python_version, doc.cpus, doc.steal_pct, doc.repetitions);
+  fmt::print(out, "\nscenario {} · Python {} · {} CPUs · steal {} · {} repetition(s) per configuration\n",
+             doc.scenario_name, doc.python_version, doc.cpus, format_steal(doc.steal_pct), doc.repetitions);
   fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}\n", "config", "total p50 [95% CI]", "spread",
              "p99", "dispatch", "gil", "future", "req/s", "step", "demotions");
   // step: total p50 vs the closest lower cumulative phase measured (P1 vs P0, ...); other
   // configurations have none. "~" marks a step whose two 95 % CIs overlap: no difference measured.
   std::map<std::string, const Aggregate*> phases;  // "P0".."P5" sort in phase order
   for (const ConfigurationAggregate& a : aggregates) {
-    if (a.phase && a.supported) phases[*a.phase] = &a.stage(FB_STAGE_TOTAL).p50;
+    if (a.phase && a.measured()) phases[*a.phase] = &a.stage(FB_STAGE_TOTAL).p50;
   }
   for (const ConfigurationAggregate& a : aggregates) {
     if (a.config.ends_with(kEndsSuffix)) continue;  // in the instrumentation tax (console/noise.h)
     if (!a.supported) {
       fmt::print(out, "{:<22}unsupported: {}\n", a.config, a.unsupported_reason);
+      continue;
+    }
+    if (!a.measured()) {
+      fmt::print(out, "{:<22}crashed: {}\n", a.config, a.crashed);
       continue;
     }
     const Aggregate& total = a.stage(FB_STAGE_TOTAL).p50;
@@ -121,11 +136,17 @@ void print_phase_summary(const DocumentSummary& doc, const std::vector<Configura
         step = fmt::format("{}{:+.1f} %", overlap ? "~" : "", (total.median - before.median) / before.median * 100.0);
       }
     }
-    fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}\n", a.config,
+    // What makes the row's figures suspect, after them: too many failed requests, lost repetitions.
+    std::string marks;
+    if (a.error_summary.over_limit) marks += fmt::format("  errors {:.1f} %", a.error_summary.rate * 100);
+    if (a.crashed_repetitions > 0) {
+      marks += fmt::format("  crashed {}/{}", a.crashed_repetitions, a.crashed_repetitions + a.repetitions);
+    }
+    fmt::print(out, "{:<22}{:>30}{:>9}{:>11}{:>11}{:>11}{:>11}{:>11}{:>10}{:>11}{}\n", a.config,
                fmt::format("{} [{}, {}]", format_ns(total.median), format_ns(total.ci_low), format_ns(total.ci_high)),
                fmt::format("{:.1f} %", total.spread_pct), format_ns(a.stage(FB_STAGE_TOTAL).p99.median),
                p50(FB_STAGE_DISPATCH), p50(FB_STAGE_GIL), p50(FB_STAGE_FUTURE), format_count(a.throughput.median), step,
-               format_count(a.demotions));
+               format_count(a.demotions), marks);
   }
   fmt::print(out, "(step: total p50 vs the phase before; ~ = their 95 % CIs overlap, no difference measured)\n");
 }

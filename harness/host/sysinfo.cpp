@@ -33,10 +33,23 @@ CpuTimes parse_cpu_times(std::string_view proc_stat) {
   return t;
 }
 
-double steal_percent(const CpuTimes& before, const CpuTimes& after) {
+std::optional<double> steal_percent(const CpuTimes& before, const CpuTimes& after) {
+  if (after.busy < before.busy || after.idle < before.idle || after.steal < before.steal) return std::nullopt;
   const double total = static_cast<double>((after.busy - before.busy) + (after.idle - before.idle) + (after.steal - before.steal));
-  if (total <= 0) return 0;
+  if (total <= 0) return std::nullopt;  // unreadable (all zeros) or no tick elapsed
   return 100.0 * static_cast<double>(after.steal - before.steal) / total;
+}
+
+std::optional<double> mean_of_known(const std::vector<std::optional<double>>& values) {
+  double sum = 0;
+  std::size_t n = 0;
+  for (const std::optional<double>& v : values) {
+    if (!v) continue;
+    sum += *v;
+    ++n;
+  }
+  if (n == 0) return std::nullopt;
+  return sum / static_cast<double>(n);
 }
 
 MachineInfo machine_info() {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fb::harness {
 
@@ -19,8 +21,11 @@ CpuTimes read_cpu_times();
 // The same from the text of a /proc/stat file (`fasterbench system` reads it under a root).
 CpuTimes parse_cpu_times(std::string_view proc_stat);
 
-// Steal as a percentage of all CPU time between two readings (0 when nothing elapsed).
-double steal_percent(const CpuTimes& before, const CpuTimes& after);
+// Steal as a percentage of all CPU time between two readings; none when it cannot be told
+// (/proc/stat unreadable, or no CPU time elapsed): "unknown", never a made-up 0.
+std::optional<double> steal_percent(const CpuTimes& before, const CpuTimes& after);
+// The mean of the values that are known; none when none is.
+std::optional<double> mean_of_known(const std::vector<std::optional<double>>& values);
 
 struct MachineInfo {
   std::string host, cpu_model, kernel;

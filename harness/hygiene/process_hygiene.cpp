@@ -86,6 +86,8 @@ void remember_command_line(int argc, char** argv) {
   command_line().assign(argv, argv + argc);
 }
 
+const std::vector<std::string>& remembered_command_line() { return command_line(); }
+
 void reexecute_if_needed(const HygieneRequest& request) {
   const bool want_aslr_off = request.aslr_off && aslr_in_effect();
   const bool want_env = request.fixed_env && std::getenv(kPadVariable) == nullptr;

@@ -40,6 +40,8 @@ struct HygieneRequest {
 
 // The command line re-execution repeats (call once, from main).
 void remember_command_line(int argc, char** argv);
+// That command line (empty when main did not remember one, e.g. in a test).
+const std::vector<std::string>& remembered_command_line();
 
 // When ASLR off or a fixed environment is asked for and not in effect yet, re-executes this
 // program with the same arguments and does not return. Re-executes at most once: a setting that

@@ -61,7 +61,7 @@ struct LoadResult {
   std::vector<RouteLoad> routes;         // per scenario route, same order
   double duration_s = 0;
   double throughput_rps = 0;
-  double steal_pct = 0;  // share of CPU time stolen by the hypervisor during the run
+  std::optional<double> steal_pct;  // share of CPU time stolen by the hypervisor during the run; none: unknown
   // C++ operator new calls (and bytes) made by every thread during the measured part, per stage
   // bucket (probes/alloc_counter.h). Empty when the counting operator new is not linked.
   std::optional<probes::AllocTotals> allocations;

@@ -70,8 +70,9 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
     };
     ThreadCensus census;
     std::vector<ThreadRecord> threads;
-    settings.on_measure_start = [&census, probe_start = std::move(settings.on_measure_start)] {
+    settings.on_measure_start = [&census, &app, probe_start = std::move(settings.on_measure_start)] {
       if (probe_start) probe_start();
+      app->clear_errors();  // warm-up errors are not the run's (no request is in flight here)
       census.begin();
     };
     settings.on_measure_end = [&census, &threads] { threads = census.end(); };
@@ -93,7 +94,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
       run.load = plan.open() ? run_open_loop(*app, plan.table(), plan.route_count(), plan.schedule(), settings, &progress)
                              : run_closed_loop(*app, plan.mix(), settings, &progress);
     }
-    run.routes = route_runs(scenario, run.load);
+    run.routes = route_runs(scenario, run.load, app->errors());
     if (plan.replay() != nullptr) run.replay = *plan.replay();
     run.threads = std::move(threads);
     if (probe_session != nullptr) probe_session->finish_run(run);
@@ -120,7 +121,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
   return result;
 }
 
-std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load) {
+std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load, const std::vector<RouteErrors>& errors) {
   std::vector<RouteRun> out;
   for (std::size_t i = 0; i < load.routes.size() && i < scenario.routes.size(); ++i) {
     RouteLoad& from = load.routes[i];
@@ -131,6 +132,11 @@ std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load) {
     r.requests = from.requests;
     r.client_errors = from.client_errors;
     r.errors.count = from.server_errors;
+    if (i < errors.size()) {
+      for (const ErrorSample& e : errors[i].samples) {
+        r.errors.messages.push_back({e.type, e.message, scenario.routes[i].handler, e.count});
+      }
+    }
     r.stages = from.stages ? std::shared_ptr<const probes::InprocRecorder>(std::move(from.stages))
                            : std::make_shared<const probes::InprocRecorder>();
     out.push_back(std::move(r));

@@ -39,8 +39,9 @@ struct ConfigurationResult {
 ConfigurationResult measure_configuration(const Scenario& scenario, const RunSettings& settings, const LoadPlan& plan,
                                           double stamp_cost_ns, bool show_progress, ProbeSession* probe_session = nullptr);
 
-// runs[].routes[]: each scenario route's part of `load`, whose per-route recorders move into it.
-std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load);
+// runs[].routes[]: each scenario route's part of `load`, whose per-route recorders move into it,
+// with the first distinct errors the app logged for it (`errors`, App::errors()).
+std::vector<RouteRun> route_runs(const Scenario& scenario, LoadResult& load, const std::vector<RouteErrors>& errors);
 
 // The routes[] block: the scenario's routes with the app's classification and demotions.
 std::vector<RouteRecord> route_records(const Scenario& scenario, const std::vector<RouteInfo>& routes);

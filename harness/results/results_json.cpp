@@ -118,6 +118,15 @@ json uncorrected_json(const LoadResult& r) {
   return stage_to_json(s.uncorrected_total, n == 0 ? 0.0 : static_cast<double>(s.uncorrected_sum_ns) / static_cast<double>(n));
 }
 
+// runs[].routes[].errors.messages: the first distinct errors of the route.
+json error_messages_json(const std::vector<ErrorMessage>& messages) {
+  json out = json::array();
+  for (const ErrorMessage& m : messages) {
+    out.push_back({{"type", m.type}, {"message", m.message}, {"handler", m.handler}, {"count", m.count}});
+  }
+  return out;
+}
+
 json route_runs_json(const std::vector<RouteRun>& routes) {
   json out = json::array();
   for (const RouteRun& r : routes) {
@@ -126,7 +135,7 @@ json route_runs_json(const std::vector<RouteRun>& routes) {
                    {"path", r.path},
                    {"requests", r.requests},
                    {"client_errors", r.client_errors},
-                   {"errors", {{"count", r.errors.count}, {"messages", r.errors.messages}}},
+                   {"errors", {{"count", r.errors.count}, {"messages", error_messages_json(r.errors.messages)}}},
                    {"stages", stages_json(*r.stages)}});  // route_runs() always gives a recorder
   }
   return out;
@@ -199,6 +208,18 @@ json run_to_json(const RunRecord& run) {
             {"unsupported_reason", run.unsupported_reason},
             {"stages", json::object()}};
   }
+  if (!run.crashed.empty()) {  // a repetition whose process died: `phases` measured the others
+    return {{"config", run.config},
+            {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
+            {"opts", run.opts},
+            {"repetition", run.repetition},
+            {"stamps", run.stamps},
+            {"supported", true},
+            {"unsupported_reason", ""},
+            {"crashed", run.crashed},
+            {"crash_log", run.crash_log},
+            {"stages", json::object()}};
+  }
   json j = {{"config", run.config},
             {"phase", run.phase.empty() ? json(nullptr) : json(run.phase)},
             {"opts", run.opts},
@@ -219,7 +240,7 @@ json run_to_json(const RunRecord& run) {
           ? json(static_cast<double>(r.allocations->request_bytes()) / static_cast<double>(r.requests))
           : json(nullptr);
   j["demotions"] = run.demotions;
-  j["steal_pct"] = r.steal_pct;
+  j["steal_pct"] = r.steal_pct ? json(*r.steal_pct) : json(nullptr);
   j["per_route_requests"] = r.per_route;
   json stages = json::object();
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
@@ -285,7 +306,7 @@ json results_to_json(const ResultsDocument& doc) {
         {"FASTERBENCH_OPT_FAST_MARSHAL", c.build.opt_fast_marshal}}},
       {"git_revision", c.build.git_revision},
       {"date", c.date},
-      {"steal_pct", c.steal_pct},
+      {"steal_pct", c.steal_pct ? json(*c.steal_pct) : json(nullptr)},
       // What allocations_per_request counts: Python's own allocator (PyMem / pymalloc) and plain
       // malloc never go through C++ operator new and are not in the figures.
       {"allocator", probes::alloc_counting_linked() ? "C++ operator new only" : "not counted"},
@@ -314,7 +335,8 @@ json results_to_json(const ResultsDocument& doc) {
             {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}},
             {"subinterp_fallback", cfg.subinterp_fallback},
             {"inject_delay", inject_delay_json(cfg.inject_delay)},
-            {"load", cfg.load}, {"load_plan", cfg.load_plan}}},
+            {"load", cfg.load}, {"load_plan", cfg.load_plan},
+            {"max_error_rate", cfg.max_error_rate ? json(*cfg.max_error_rate) : json(nullptr)}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_to_json(doc.aggregates)}};

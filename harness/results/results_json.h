@@ -8,6 +8,10 @@
 //       runs[].probes.{requested, sample, sampled_requests, ebpf, overhead_ns_per_request,
 //       cross_validation}, context.ebpf; runs[].call_floor_ns (harness/call_floor.h), phase
 //       "P5" and opt "fast-marshal", context.options.FASTERBENCH_OPT_FAST_MARSHAL.
+//       runs[].routes[] (requests and errors per route), aggregates[].error_rate,
+//       .error_rate_exceeded, .route_errors[], config.max_error_rate; phases: runs[].crashed and
+//       .crash_log, aggregates[].crashed and .crashed_repetitions, "complete" and "resume".
+//       context.steal_pct and runs[].steal_pct are null when steal time could not be read.
 #pragma once
 
 #include <nlohmann/json.hpp>

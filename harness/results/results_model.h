@@ -16,6 +16,7 @@
 #include "harness/load/replay.h"
 #include "harness/placement/placement.h"
 #include "harness/placement/thread_census.h"
+#include "harness/results/route_errors.h"
 #include "harness/stats/configuration_aggregate.h"
 #include "harness/stats/cross_validation.h"
 #include "harness/host/sysinfo.h"
@@ -60,16 +61,6 @@ struct TargetRecord {
   std::uint64_t reconnects = 0;
 };
 
-// The errors of one route in one run: runs[].routes[].errors. A clear home for per-route error
-// data: `count` is filled by every run; `messages` holds the first distinct error messages the
-// route's failed requests carried (what a handler raised), at most kMaxRouteErrorMessages, in
-// the order first seen; empty when none were recorded.
-inline constexpr std::size_t kMaxRouteErrorMessages = 10;
-struct RouteErrors {
-  std::uint64_t count = 0;            // 5xx responses (a handler that raised, a result it could not convert)
-  std::vector<std::string> messages;  // first distinct messages
-};
-
 // One scenario route's part of a run: runs[].routes[], in the order of the document's routes[].
 // Its stages have the shape of runs[].stages (every stage, count 0 where the route never went),
 // computed from the route's own requests, so a route's stage medians are never mixed with another
@@ -80,7 +71,7 @@ struct RouteRun {
   std::string method, path;  // as routes[] has them, for a reader of this record alone
   std::uint64_t requests = 0;       // measured, sampled ones included
   std::uint64_t client_errors = 0;  // 4xx
-  RouteErrors errors;
+  RouteErrorRecord errors;          // 5xx: count and the first distinct errors
   std::shared_ptr<const probes::InprocRecorder> stages;  // the route's unsampled measured requests
 };
 
@@ -92,6 +83,10 @@ struct RunRecord {
   int repetition = 0;
   bool supported = true;
   std::string unsupported_reason;  // set when !supported; the run then has no measurements
+  // phases: the child measuring this repetition died ("signal 6 (SIGABRT)", "exit status 1",
+  // "timed out after 600 s"); the run then has no measurements, crash_log its output's last lines.
+  std::string crashed;
+  std::string crash_log;
   LoadResult load;
   std::uint64_t demotions = 0;     // routes demoted during this repetition (warm-up included)
   std::string probes_backend = "inproc";  // what ran: inproc, ebpf or both
@@ -107,7 +102,7 @@ struct RunRecord {
   std::vector<python::InterpreterRecord> interpreters;       // own-gil: one per Python-running thread
   std::vector<std::string> route_interpreters;               // per route, as RouteRecord::interpreter
   std::vector<ThreadRecord> threads;  // every thread of the process over the measured part
-  std::string stamps = "all";
+  std::string stamps = "all";  // "all" stage points, or only the two "ends"
   std::optional<TargetRecord> target;  // --target: the load went to a server, `total` is client-side
   std::vector<RouteRun> routes;        // per scenario route
   std::optional<GeneratorLimit> generator_limit;  // open loop and replay: measured before the run
@@ -129,6 +124,7 @@ struct ResultsConfig {
   std::string target;        // run --target URL; "" = the pipeline in this process
   std::string load = "closed";  // closed | open | replay
   std::string load_plan;        // the schedule in words (LoadPlan::describe)
+  std::optional<double> max_error_rate;  // --max-error-rate; none: off
 };
 
 // The eBPF backend as this invocation found it: context.ebpf.
@@ -146,7 +142,7 @@ struct ResultsContext {
   BuildInfo build;
   python::PythonInfo python;
   std::string date;
-  double steal_pct = 0;  // over all measured runs
+  std::optional<double> steal_pct;  // mean over the measured runs that know theirs; none: unknown
   std::string clock_source;
   double ns_per_tick = 1;
   double stamp_cost_ns = 0;

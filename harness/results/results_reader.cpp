@@ -39,6 +39,10 @@ void validate_results(const json& doc, const std::string& label) {
     if (!run.is_object()) fail(label, where + " is not an object");
     if (!run.contains("config") || !run.at("config").is_string()) fail(label, where + " has no config name");
     if (!run.value("supported", true)) continue;
+    if (run.contains("crashed")) {  // phases: a repetition whose process died, no measurements
+      if (!run.at("crashed").is_string()) fail(label, where + ": crashed is not a text");
+      continue;
+    }
     if (!run.contains("repetition") || !run.at("repetition").is_number_integer()) {
       fail(label, where + " (" + run.at("config").get<std::string>() + ") has no repetition number");
     }

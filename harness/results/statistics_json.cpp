@@ -39,6 +39,20 @@ json bimodal_json(const std::string& config, const std::optional<BimodalRepetiti
           {"message", describe_bimodality(config, *b)}};
 }
 
+// aggregates[].route_errors: per route with errors, over the repetitions.
+json route_errors_json(const std::vector<RouteErrorSummary>& routes) {
+  json out = json::array();
+  for (const RouteErrorSummary& r : routes) {
+    json messages = json::array();
+    for (const ErrorMessage& m : r.messages) {
+      messages.push_back({{"type", m.type}, {"message", m.message}, {"handler", m.handler}, {"count", m.count}});
+    }
+    out.push_back({{"route", r.route}, {"method", r.method}, {"path", r.path}, {"requests", r.requests},
+                   {"errors", r.errors}, {"messages", std::move(messages)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -76,13 +90,20 @@ json aggregates_to_json(const std::vector<ConfigurationAggregate>& aggregates) {
               {"supported", a.supported},
               {"unsupported_reason", a.unsupported_reason},
               {"repetitions", a.repetitions}};
-    if (!a.supported) {
+    if (a.crashed_repetitions > 0) {
+      j["crashed_repetitions"] = a.crashed_repetitions;
+      j["crashed"] = a.crashed;
+    }
+    if (!a.measured()) {
       j["stages"] = json::object();
       out.push_back(std::move(j));
       continue;
     }
     j["throughput_rps"] = aggregate_json(a.throughput);
     j["errors"] = aggregate_json(a.errors);
+    j["error_rate"] = a.error_summary.rate;
+    j["error_rate_exceeded"] = a.error_summary.over_limit;
+    j["route_errors"] = route_errors_json(a.error_summary.routes);
     json stages = json::object();
     for (std::size_t s = 0; s < probes::kStageCount; ++s) {
       const StageAggregate& st = a.stages[s];

@@ -87,7 +87,8 @@ RunSummary summarize_run(const RunRecord& run) {
   s.stamps = run.stamps;
   s.supported = run.supported;
   s.unsupported_reason = run.unsupported_reason;
-  if (!run.supported) return s;
+  s.crashed = run.crashed;
+  if (!s.measured()) return s;
   const LoadResult& r = run.load;
   s.requests = r.requests;
   s.errors = r.server_errors;
@@ -120,7 +121,8 @@ RunSummary summarize_run(const RunRecord& run) {
                                   n == 0 ? 0.0 : static_cast<double>(r.schedule->uncorrected_sum_ns) / static_cast<double>(n));
   }
   for (const RouteRun& route : run.routes) {
-    RouteSummary rs{route.route, route.method, route.path, route.requests, route.client_errors, route.errors.count, {}};
+    RouteSummary rs{route.route, route.method, route.path, route.requests, route.client_errors, route.errors.count,
+                    route.errors.messages, {}};
     for (std::size_t i = 0; i < probes::kStageCount && route.stages; ++i) {
       const auto stage = static_cast<fb_stage>(i);
       rs.stages[i] = figures(route.stages->stage(stage), route.stages->signed_mean(stage));
@@ -159,11 +161,12 @@ RunSummary run_summary_from_json(const json& run) {
   s.stamps = run.value("stamps", "all");
   s.supported = run.at("supported").get<bool>();
   s.unsupported_reason = run.value("unsupported_reason", "");
-  if (!s.supported) return s;
+  s.crashed = run.value("crashed", "");
+  if (!s.measured()) return s;
   s.requests = run.at("requests").get<std::uint64_t>();
   s.errors = run.at("errors").get<std::uint64_t>();
   s.throughput_rps = run.at("throughput_rps").get<double>();
-  s.steal_pct = run.at("steal_pct").get<double>();
+  s.steal_pct = optional_number(run.at("steal_pct"));
   s.demotions = run.value("demotions", 0.0);
   s.allocations_per_request = optional_number(run.value("allocations_per_request", json()));
   for (std::size_t i = 0; i < probes::kStageCount; ++i) {
@@ -193,6 +196,10 @@ RunSummary run_summary_from_json(const json& run) {
     rs.requests = r.at("requests").get<std::uint64_t>();
     rs.client_errors = r.value("client_errors", std::uint64_t{0});
     rs.errors = r.at("errors").at("count").get<std::uint64_t>();
+    for (const json& m : r.at("errors").value("messages", json::array())) {
+      rs.error_messages.push_back({m.at("type").get<std::string>(), m.at("message").get<std::string>(),
+                                   m.at("handler").get<std::string>(), m.at("count").get<std::uint64_t>()});
+    }
     for (std::size_t i = 0; i < probes::kStageCount; ++i) {
       const std::string name(probes::kStageNames[i]);
       if (r.at("stages").contains(name)) rs.stages[i] = figures_from_json(r.at("stages").at(name));
@@ -219,7 +226,7 @@ DocumentSummary document_summary_from_json(const json& doc) {
   d.cpu_model = ctx.at("cpu_model").get<std::string>();
   d.stamp_cost_ns = ctx.at("clock").at("stamp_cost_ns").get<double>();
   d.cpus = ctx.at("cpus").get<unsigned>();
-  d.steal_pct = ctx.at("steal_pct").get<double>();
+  d.steal_pct = optional_number(ctx.at("steal_pct"));
   d.clients = cfg.at("clients").get<std::int64_t>();
   d.workers = cfg.at("workers").get<std::int64_t>();
   d.warmup = cfg.at("warmup").get<std::int64_t>();

@@ -16,6 +16,7 @@
 #include "harness/hygiene/process_hygiene.h"
 #include "harness/placement/placement.h"
 #include "harness/placement/thread_census.h"
+#include "harness/results/route_errors.h"
 #include "harness/stats/load_figures.h"
 #include "probes/stage_names.h"
 
@@ -36,7 +37,8 @@ struct StageFigures {
 struct RouteSummary {
   std::size_t route = 0;
   std::string method, path;
-  std::uint64_t requests = 0, client_errors = 0, errors = 0;
+  std::uint64_t requests = 0, client_errors = 0, errors = 0;  // errors: 5xx
+  std::vector<ErrorMessage> error_messages;  // the first distinct errors (runs[].routes[].errors)
   std::array<StageFigures, probes::kStageCount> stages{};
 
   const StageFigures& stage(fb_stage s) const { return stages[s]; }
@@ -50,11 +52,12 @@ struct RunSummary {
   std::string stamps = "all";
   bool supported = true;
   std::string unsupported_reason;
-  // The rest is meaningful only for supported runs.
+  std::string crashed;  // phases: how the child died ("signal 6 (SIGABRT)", "exit status 1", "timed out ...")
+  // The rest is meaningful only for measured runs (supported, not crashed).
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;  // 5xx
   double throughput_rps = 0;
-  double steal_pct = 0;
+  std::optional<double> steal_pct;  // none: unknown
   double demotions = 0;
   std::optional<double> allocations_per_request;
   std::array<StageFigures, probes::kStageCount> stages{};
@@ -67,6 +70,7 @@ struct RunSummary {
   std::vector<RouteSummary> routes;   // runs[].routes[]
 
   const StageFigures& stage(fb_stage s) const { return stages[s]; }
+  bool measured() const { return supported && crashed.empty(); }
 };
 
 // The document as a whole: what the tables' header lines and the isolation line say.
@@ -75,7 +79,7 @@ struct DocumentSummary {
   std::string python_version, clock_source, cpu_model;
   double stamp_cost_ns = 0;
   unsigned cpus = 0;
-  double steal_pct = 0;
+  std::optional<double> steal_pct;  // none: unknown
   std::int64_t clients = 0, workers = 0, warmup = 0, repetitions = 0;
   std::uint64_t seed = 0;
   std::optional<Placement> placement;

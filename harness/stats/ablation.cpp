@@ -10,7 +10,7 @@ std::vector<double> total_p50s(const std::vector<RunSummary>& runs, const Optimi
   const std::vector<std::string> names = opts.names();
   std::vector<double> out;
   for (const RunSummary& r : runs) {
-    if (!r.supported || r.stamps != "all" || r.opts != names) continue;  // not the instrumentation-tax runs
+    if (!r.measured() || r.stamps != "all" || r.opts != names) continue;  // not the instrumentation-tax runs
     out.push_back(r.stage(FB_STAGE_TOTAL).p50_ns);
   }
   return out;

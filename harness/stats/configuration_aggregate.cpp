@@ -45,18 +45,29 @@ std::optional<BimodalRepetitions> bimodal_repetitions(const std::vector<const Ru
   return b;
 }
 
-ConfigurationAggregate aggregate_one(const std::vector<const RunSummary*>& reps) {
-  const RunSummary& first = *reps.front();
+ConfigurationAggregate aggregate_one(const std::vector<const RunSummary*>& all) {
+  const RunSummary& first = *all.front();
   ConfigurationAggregate a;
   a.config = first.config;
   a.phase = first.phase;
   a.opts = first.opts;
   a.supported = first.supported;
   a.unsupported_reason = first.unsupported_reason;
-  a.repetitions = reps.size();
   if (!a.supported) return a;
+  // A crashed repetition has no measurements: the figures are over the others.
+  std::vector<const RunSummary*> reps;
+  for (const RunSummary* r : all) {
+    if (r->measured()) {
+      reps.push_back(r);
+    } else if (!r->crashed.empty()) {
+      if (a.crashed_repetitions++ == 0) a.crashed = r->crashed;
+    }
+  }
+  a.repetitions = reps.size();
+  if (reps.empty()) return a;
   a.throughput = over(reps, [](const RunSummary& r) { return r.throughput_rps; });
   a.errors = over(reps, [](const RunSummary& r) { return static_cast<double>(r.errors); });
+  a.error_summary = summarize_errors(reps);
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
     StageAggregate& st = a.stages[s];
     st.p50 = over(reps, [s](const RunSummary& r) { return r.stages[s].p50_ns; });
@@ -72,8 +83,12 @@ ConfigurationAggregate aggregate_one(const std::vector<const RunSummary*>& reps)
   a.noise = noise_budget(blocks);
   a.bimodal = bimodal_repetitions(reps);
   for (const RunSummary* r : reps) a.demotions += r->demotions;
-  a.steal_median = over(reps, [](const RunSummary& r) { return r.steal_pct; }).median;
-  a.requests = first.requests;
+  std::vector<double> steals;
+  for (const RunSummary* r : reps) {
+    if (r->steal_pct) steals.push_back(*r->steal_pct);
+  }
+  if (!steals.empty()) a.steal_median = median(steals);
+  a.requests = reps.front()->requests;
   a.allocations_median = median_of_optional(reps, [](const RunSummary& r) { return r.allocations_per_request; });
   if (first.routes.size() > 1) a.routes = aggregate_routes(reps);
   if (first.load.offered_rps) {
@@ -108,6 +123,15 @@ std::vector<ConfigurationAggregate> aggregate_configurations(const std::vector<R
   out.reserve(order.size());
   for (const std::string& config : order) out.push_back(aggregate_one(by_config[config]));
   return out;
+}
+
+std::size_t mark_error_rate_limit(std::vector<ConfigurationAggregate>& aggregates, std::optional<double> max_error_rate) {
+  std::size_t marked = 0;
+  for (ConfigurationAggregate& a : aggregates) {
+    a.error_summary.over_limit = a.measured() && exceeds_error_rate(a.error_summary, max_error_rate);
+    if (a.error_summary.over_limit) ++marked;
+  }
+  return marked;
 }
 
 }  // namespace fb::harness

@@ -13,6 +13,7 @@
 #include "harness/results/summaries.h"
 #include "harness/stats/aggregate.h"
 #include "harness/stats/bimodality.h"
+#include "harness/stats/error_rates.h"
 #include "harness/stats/noise_budget.h"
 #include "harness/stats/route_aggregate.h"
 
@@ -38,14 +39,18 @@ struct ConfigurationAggregate {
   std::vector<std::string> opts;
   bool supported = true;
   std::string unsupported_reason;
-  std::size_t repetitions = 0;
-  // The rest is meaningful only for supported configurations.
+  std::size_t repetitions = 0;  // measured ones (crashed repetitions are not in any figure)
+  // phases: repetitions whose process crashed or timed out, and how the first one did.
+  std::size_t crashed_repetitions = 0;
+  std::string crashed;
+  // The rest is meaningful only for measured configurations (measured()).
   Aggregate throughput, errors;
+  ErrorSummary error_summary;  // errors summed over repetitions, per route with their messages
   std::array<StageAggregate, probes::kStageCount> stages{};
   NoiseBudget noise;
   std::optional<BimodalRepetitions> bimodal;
   double demotions = 0;     // summed over repetitions
-  double steal_median = 0;  // %
+  std::optional<double> steal_median;  // %, over the repetitions that know it; none: unknown
   std::uint64_t requests = 0;  // per repetition (the first one's)
   std::optional<double> allocations_median;
   // The attach + call + detach floor (harness/measure/call_floor.h), over the repetitions that
@@ -66,9 +71,14 @@ struct ConfigurationAggregate {
   std::optional<Load> load;
 
   const StageAggregate& stage(fb_stage s) const { return stages[s]; }
+  bool measured() const { return supported && repetitions > 0; }
 };
 
 // One aggregate per configuration, in order of first appearance in `runs`.
 std::vector<ConfigurationAggregate> aggregate_configurations(const std::vector<RunSummary>& runs);
+
+// Sets error_summary.over_limit on each configuration whose error rate exceeds `max_error_rate`
+// (none: no limit, nothing is marked). Returns how many were marked.
+std::size_t mark_error_rate_limit(std::vector<ConfigurationAggregate>& aggregates, std::optional<double> max_error_rate);
 
 }  // namespace fb::harness

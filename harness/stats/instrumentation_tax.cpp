@@ -8,7 +8,7 @@ std::vector<InstrumentationTax> instrumentation_tax(const std::vector<RunSummary
   std::vector<std::string> order;
   std::map<std::string, std::vector<double>> total_p50s;  // by configuration label
   for (const RunSummary& r : runs) {
-    if (!r.supported) continue;
+    if (!r.measured()) continue;
     if (!total_p50s.contains(r.config)) order.push_back(r.config);
     total_p50s[r.config].push_back(r.stage(FB_STAGE_TOTAL).p50_ns);
   }

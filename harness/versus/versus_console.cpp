@@ -46,10 +46,13 @@ void print_versus_table(const json& doc, std::FILE* out) {
              doc["scenario"]["name"].get<std::string>(), ctx["wrk_version"].get<std::string>(),
              c["connections"].get<int>(), c["threads"].get<int>(), c["duration_s"].get<int>(),
              c["repetitions"].get<int>(), c["warmup_s"].get<int>());
-  fmt::print(out, "servers pinned to CPU {} (fasterbench: {} I/O thread(s), {} worker(s)); wrk on CPU {} · steal {:.1f} % "
-                  "(max {:.1f} %) · load average {:.2f} before · {}\n",
-             server_cpus, c["io_threads"].get<int>(), c["workers"].get<int>(), tool_cpus, ctx["steal_pct"].get<double>(),
-             ctx["steal_pct_max"].get<double>(), ctx["load_average_before"].get<double>(),
+  const std::string steal = ctx["steal_pct"].is_number()
+                                ? fmt::format("{:.1f} % (max {:.1f} %)", ctx["steal_pct"].get<double>(), ctx["steal_pct_max"].get<double>())
+                                : "unknown";
+  fmt::print(out, "servers pinned to CPU {} (fasterbench: {} I/O thread(s), {} worker(s)); wrk on CPU {} · steal {} "
+                  "· load average {:.2f} before · {}\n",
+             server_cpus, c["io_threads"].get<int>(), c["workers"].get<int>(), tool_cpus, steal,
+             ctx["load_average_before"].get<double>(),
              ctx["cpu_model"].is_string() ? ctx["cpu_model"].get<std::string>() : std::string());
   fmt::print(out, "{:<22} {:>28} {:>10} {:>10} {:>10} {:>7} {:>8}  {:<24} {}\n", "server", "requests/s (median [95% CI])",
              "p50", "p99", "CPU/req", "errors", "wrk CPU", "× FastAPI req/s [95% CI]", "plan");

@@ -71,12 +71,14 @@ json versus_to_json(const json& context, const std::string& scenario_name, const
   ctx["asgi_python"] = x.asgi_python;
   ctx["asgi_versions"] = x.asgi_versions;
   ctx["load_average_before"] = x.load_average_before;
-  std::vector<double> steals;
+  std::vector<double> steals;  // the runs that know theirs; none known: null ("unknown")
   for (const VersusServer& s : servers) {
-    for (const VersusRun& r : s.runs) steals.push_back(r.steal_pct);
+    for (const VersusRun& r : s.runs) {
+      if (r.steal_pct) steals.push_back(*r.steal_pct);
+    }
   }
-  ctx["steal_pct"] = steals.empty() ? 0.0 : median(steals);
-  ctx["steal_pct_max"] = steals.empty() ? 0.0 : *std::max_element(steals.begin(), steals.end());
+  ctx["steal_pct"] = steals.empty() ? json(nullptr) : json(median(steals));
+  ctx["steal_pct_max"] = steals.empty() ? json(nullptr) : json(*std::max_element(steals.begin(), steals.end()));
 
   const auto fastapi = fastapi_index(servers);
   const double tool_cpus = static_cast<double>(std::min<std::int64_t>(c.threads, static_cast<std::int64_t>(x.tool_cpus.size())));
@@ -103,7 +105,7 @@ json versus_to_json(const json& context, const std::string& scenario_name, const
                                            ? 100.0 * r.wrk.tool_cpu_s / (r.wrk.duration_s * tool_cpus)
                                            : 0.0},
                       {"cpu_us_per_request", r.cpu_us_per_request},
-                      {"steal_pct", r.steal_pct}});
+                      {"steal_pct", r.steal_pct ? json(*r.steal_pct) : json(nullptr)}});
     }
     json entry = {{"name", s.name}, {"kind", s.kind}, {"phase", s.phase.empty() ? json(nullptr) : json(s.phase)},
                   {"command", s.command}, {"log", s.log_file}, {"started", s.started},

@@ -24,7 +24,7 @@ struct VersusRun {
   WrkResult wrk;
   double cpu_s = 0;                  // server process user+system CPU during the run
   double cpu_us_per_request = 0;
-  double steal_pct = 0;              // machine-wide, during the run
+  std::optional<double> steal_pct;   // machine-wide, during the run; none: unknown
 };
 
 struct VersusServer {

@@ -26,8 +26,10 @@ def render(v):
                f"fasterbench: {v.io_threads} I/O thread(s), {v.workers} executor worker(s), embedded Python "
                f"{v.embedded_python}. ASGI servers: {v.asgi_versions or 'not started'}.")
     out.append("")
-    out.append(f"Machine: {v.cpu_model} ({v.host}), {v.date}, git {v.git_revision}. Steal during the runs: median "
-               f"{v.steal_pct:.1f} %, max {v.steal_pct_max:.1f} %; load average {v.load_average_before:.2f} before.")
+    steal = ("unknown" if v.steal_pct is None
+             else f"median {v.steal_pct:.1f} %, max {v.steal_pct_max:.1f} %")
+    out.append(f"Machine: {v.cpu_model} ({v.host}), {v.date}, git {v.git_revision}. Steal during the runs: "
+               f"{steal}; load average {v.load_average_before:.2f} before.")
     out.append("")
     out.append("| server | requests/s (median [95 % CI]) | p50 | p99 | CPU / request | errors | wrk CPU | × FastAPI requests/s [95 % CI] | plan |")
     out.append("|---|---|---|---|---|---|---|---|---|")

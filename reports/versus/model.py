@@ -71,8 +71,8 @@ class Versus:
     workers: int
     server_cpus: List[int]
     tool_cpus: List[int]
-    steal_pct: float
-    steal_pct_max: float
+    steal_pct: Optional[float]  # None: unknown (/proc/stat could not tell)
+    steal_pct_max: Optional[float]
     load_average_before: float
     cpu_model: str
     host: str
@@ -189,8 +189,8 @@ def load(path):
         workers=_get(cfg, "workers", "config.", path, int),
         server_cpus=list(_get(cfg, "server_cpus", "config.", path)),
         tool_cpus=list(_get(cfg, "tool_cpus", "config.", path)),
-        steal_pct=_get(ctx, "steal_pct", "context.", path, float),
-        steal_pct_max=_get(ctx, "steal_pct_max", "context.", path, float),
+        steal_pct=None if ctx.get("steal_pct", 0) is None else _get(ctx, "steal_pct", "context.", path, float),
+        steal_pct_max=None if ctx.get("steal_pct_max", 0) is None else _get(ctx, "steal_pct_max", "context.", path, float),
         load_average_before=_get(ctx, "load_average_before", "context.", path, float),
         cpu_model=str(ctx.get("cpu_model", "")),
         host=str(ctx.get("host", "")),

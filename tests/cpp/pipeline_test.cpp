@@ -84,6 +84,28 @@ TEST_F(PipelineTest, ExceptionBecomes500NamingIt) {
   EXPECT_EQ(app->handle(get("/hello"), trace).status, 200);
 }
 
+TEST_F(PipelineTest, ErrorsAreLoggedPerRouteWithTheExceptionTypeAndMessage) {
+  app->clear_errors();
+  StageTrace t;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(app->handle(get("/boom"), t).status, 500);
+  EXPECT_EQ(app->handle(get("/bad"), t).status, 500);
+  EXPECT_EQ(app->handle(get("/hello"), t).status, 200);
+  EXPECT_EQ(app->handle(get("/missing"), t).status, 404);  // not a route's error
+  const std::vector<fb::RouteErrors> errors = app->errors();
+  ASSERT_EQ(errors.size(), test_config().routes.size());
+  EXPECT_EQ(errors[0].count, 0u);  // /hello
+  EXPECT_EQ(errors[2].count, 3u);  // /boom
+  ASSERT_EQ(errors[2].samples.size(), 1u);
+  EXPECT_EQ(errors[2].samples[0].type, "ValueError");
+  EXPECT_EQ(errors[2].samples[0].message, "boom");
+  EXPECT_EQ(errors[2].samples[0].count, 3u);
+  ASSERT_EQ(errors[5].samples.size(), 1u);  // /bad returns a float
+  EXPECT_EQ(errors[5].samples[0].type, "TypeError");
+  EXPECT_NE(errors[5].samples[0].message.find("handler returned float"), std::string::npos) << errors[5].samples[0].message;
+  app->clear_errors();
+  EXPECT_EQ(app->errors()[2].count, 0u);
+}
+
 TEST_F(PipelineTest, ResultShapes) {
   StageTrace t;
   EXPECT_EQ(app->handle(get("/created"), t).status, 201);

@@ -3,7 +3,8 @@
 // `phases --scenario scenarios/mixed.toml --repetitions 3 --ablation` document written by that
 // earlier harness, trimmed to what the statistics read (tests/fixtures/statistics_golden.json),
 // so any change in a figure, a key or a number's formatting shows up here. Its aggregates have
-// since gained the `queue` stage (count 0, as every closed-loop run has it).
+// since gained the `queue` stage (count 0, as every closed-loop run has it) and error_rate,
+// error_rate_exceeded and route_errors (0, false and [] here).
 #include <gtest/gtest.h>
 
 #include <fstream>

@@ -23,24 +23,64 @@ std::vector<std::string> child_arguments(const ChildRunRequest& request, const P
   return argv;
 }
 
-nlohmann::json run_child(const ChildRunRequest& request, const PlannedConfig& config, int rep,
-                         const std::filesystem::path& out, const std::filesystem::path& log) {
+namespace {
+
+// The child's results document, or null when the file is missing or is not one.
+nlohmann::json parse_results(const std::filesystem::path& out) {
+  std::ifstream in(out);
+  if (!in) return nullptr;
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("runs") || !doc["runs"].is_array() || doc["runs"].empty()) return nullptr;
+  return doc;
+}
+
+}  // namespace
+
+ChildResult run_child(const ChildRunRequest& request, const PlannedConfig& config, int rep,
+                      const std::filesystem::path& out, const std::filesystem::path& log) {
   const std::vector<std::string> argv = child_arguments(request, config, rep, out);
   ProcessOptions options;
   options.output_file = log.string();
   if (request.hygiene.fixed_env) {
     options.environment = fixed_environment(argv, {{"PYTHONHASHSEED", hash_seed_text(request.hygiene.hash_seed)}});
   }
-  std::string error;
-  const int rc = run_process(argv, options, &error);
-  if (rc == kExitUsage) {
-    throw UsageError(fmt::format("{} repetition {}: {}", config.label, rep + 1, tail_of_file(log.string(), 15)));
+  if (request.timeout) options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*request.timeout);
+  options.cancel_fd = request.cancel_fd;
+  options.own_process_group = true;  // Ctrl-C reaches phases, which stops the child and keeps what it has
+  const ProcessOutcome outcome = run_supervised(argv, options);
+  ChildResult result;
+  switch (outcome.kind) {
+    case ProcessOutcome::Kind::cancelled:
+      return result;  // not_run: its partial work is discarded
+    case ProcessOutcome::Kind::not_started:
+      throw std::runtime_error(fmt::format("{} repetition {}: {}", config.label, rep + 1, outcome.describe()));
+    case ProcessOutcome::Kind::exited:
+      if (outcome.code == kExitUsage) {
+        throw UsageError(fmt::format("{} repetition {}: {}", config.label, rep + 1, tail_of_file(log.string(), 15)));
+      }
+      break;
+    case ProcessOutcome::Kind::signaled:
+    case ProcessOutcome::Kind::timed_out:
+      break;
   }
-  if (rc != 0) {
-    throw std::runtime_error(fmt::format("{} repetition {} failed (exit {}){}:\n{}", config.label, rep + 1, rc,
-                                         error.empty() ? "" : ": " + error, tail_of_file(log.string(), 15)));
+  if (outcome.ok()) {
+    result.document = parse_results(out);
+    if (!result.document.is_null()) {
+      result.status = ChildResult::Status::measured;
+      return result;
+    }
   }
-  return nlohmann::json::parse(std::ifstream(out));
+  result.status = ChildResult::Status::crashed;
+  result.crashed = outcome.ok() ? "exit status 0 without a results file" : outcome.describe();
+  result.log_tail = tail_of_file(log.string(), kCrashLogLines);
+  return result;
+}
+
+ChildResult read_child_result(const std::filesystem::path& out) {
+  ChildResult result;
+  result.document = parse_results(out);
+  if (!result.document.is_null()) result.status = ChildResult::Status::measured;
+  return result;
 }
 
 }  // namespace fb::harness

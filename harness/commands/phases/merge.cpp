@@ -8,30 +8,53 @@ namespace fb::harness {
 
 using nlohmann::json;
 
+namespace {
+
+// A configuration `phases` could not run here, or a repetition whose process died: a row with
+// no measurements, saying why.
+RunRecord row_without_measurements(const PlannedConfig& config, int repetition) {
+  RunRecord row;
+  row.config = config.label;
+  row.phase = config.stamps_ends ? "" : phase_of(config.opts);
+  row.opts = config.opts.names();
+  row.repetition = repetition;
+  row.stamps = config.stamps_ends ? "ends" : "all";
+  return row;
+}
+
+}  // namespace
+
 PhaseResults merge_phase_results(const PhaseResultsInput& in) {
   const PhasePlan& plan = *in.plan;
-  json document = in.children.front();  // context, scenario and config: the first child's
+  PhaseResults out;
+  // context, scenario and config: the first measured child's.
+  const ChildResult* first = nullptr;
+  for (const ChildResult& c : in.children) {
+    if (c.status == ChildResult::Status::measured) {
+      first = &c;
+      break;
+    }
+  }
+  json document = first != nullptr ? first->document : in.fallback_document;
   // routes[].demotions covers the whole invocation: every process's demotions added up.
   json& routes = document.at("routes");
-  for (std::size_t i = 1; i < in.children.size(); ++i) {
-    const json& more = in.children[i].at("routes");
+  for (const ChildResult& c : in.children) {
+    if (c.status != ChildResult::Status::measured || &c == first) continue;
+    const json& more = c.document.at("routes");
     for (std::size_t r = 0; r < routes.size() && r < more.size(); ++r) {
       routes[r]["demotions"] = routes[r].value("demotions", 0) + more[r].value("demotions", 0);
     }
   }
 
-  // Runs in configuration order, repetitions ascending; unsupported configurations as rows.
+  // Runs in configuration order, repetitions ascending; rows for what has no measurements.
   json runs = json::array();
   std::vector<RunSummary> summaries;
   double steal_sum = 0;
-  std::size_t measured = 0;
+  std::size_t steal_measured = 0;
   for (std::size_t c = 0; c < plan.configs.size(); ++c) {
     const PlannedConfig& config = plan.configs[c];
     if (!plan.unsupported[c].empty()) {
-      RunRecord row;
-      row.config = config.label;
-      row.phase = phase_of(config.opts);
-      row.opts = config.opts.names();
+      RunRecord row = row_without_measurements(config, 0);
       row.supported = false;
       row.unsupported_reason = plan.unsupported[c];
       runs.push_back(run_to_json(row));
@@ -40,11 +63,28 @@ PhaseResults merge_phase_results(const PhaseResultsInput& in) {
     }
     for (std::size_t i = 0; i < plan.runs.size(); ++i) {
       if (plan.runs[i].config != c) continue;
-      json run = in.children[i].at("runs").at(0);
+      const ChildResult& child = in.children.at(i);
+      if (child.status == ChildResult::Status::not_run) {
+        ++out.not_run;
+        continue;
+      }
+      if (child.status == ChildResult::Status::crashed) {
+        ++out.crashed;
+        RunRecord row = row_without_measurements(config, plan.runs[i].repetition);
+        row.crashed = child.crashed;
+        row.crash_log = child.log_tail;
+        runs.push_back(run_to_json(row));
+        summaries.push_back(summarize_run(row));
+        continue;
+      }
+      ++out.measured;
+      json run = child.document.at("runs").at(0);
       run["config"] = config.label;
       run["repetition"] = plan.runs[i].repetition;
-      steal_sum += run.at("steal_pct").get<double>();
-      ++measured;
+      if (run.at("steal_pct").is_number()) {
+        steal_sum += run.at("steal_pct").get<double>();
+        ++steal_measured;
+      }
       summaries.push_back(run_summary_from_json(run));
       runs.push_back(std::move(run));
     }
@@ -64,11 +104,14 @@ PhaseResults merge_phase_results(const PhaseResultsInput& in) {
   document["config"]["seed"] = in.seed;
   document["config"]["isolation"] = "process";
   document["config"]["wait"] = in.wait.empty() ? "adaptive" : in.wait;
-  document["context"]["steal_pct"] = measured == 0 ? 0.0 : steal_sum / static_cast<double>(measured);
+  document["config"]["max_error_rate"] = in.max_error_rate ? json(*in.max_error_rate) : json(nullptr);
+  // Steal over the runs that measured it; null ("unknown") when none did.
+  document["context"]["steal_pct"] = steal_measured == 0 ? json(nullptr) : json(steal_sum / static_cast<double>(steal_measured));
   document["runs"] = runs;
+  document["complete"] = out.not_run == 0;
 
-  PhaseResults out;
   out.aggregates = aggregate_configurations(summaries);
+  mark_error_rate_limit(out.aggregates, in.max_error_rate);
   out.instrumentation_tax = instrumentation_tax(summaries);
   document["aggregates"] = aggregates_to_json(out.aggregates);
   if (in.ablation) document["ablation"] = ablation_to_json(ablation(summaries));

@@ -6,18 +6,24 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "harness/cli/exit_codes.h"
 #include "harness/commands/phases/child_runs.h"
 #include "harness/commands/phases/merge.h"
 #include "harness/commands/phases/plan.h"
-#include "harness/console/noise.h"
+#include "harness/commands/phases/resume.h"
+#include "harness/console/errors.h"
 #include "harness/console/load.h"
+#include "harness/console/noise.h"
 #include "harness/console/stage_tables.h"
+#include "harness/host/interrupt.h"
 #include "harness/host/report_launcher.h"
 #include "harness/host/subprocess.h"
 #include "harness/measure/load_plan.h"
+#include "harness/measure/measure.h"
 #include "harness/results/atomic_file.h"
+#include "harness/results/results_json.h"
 #include "probes/clock.h"
 #include "probes/stage_names.h"
 
@@ -46,6 +52,20 @@ void describe_phases_command(Command& root, PhasesOptions& o) {
            .help = "Do not measure what the stage points cost: by default every configuration is also measured with "
                    "only arrive and response_ready stamped (run --stamps ends, labelled <config>/ends), interleaved with "
                    "the others, and the difference of total p50s is reported as its instrumentation tax"});
+  describe_max_error_rate_option(cmd, o.run, fmt::format("{:g}", kDefaultPhasesMaxErrorRate));
+  cmd.add({.name = "--timeout", .target = &o.timeout_s,
+           .help = "Seconds one measurement (one child process) may take before it is stopped (SIGTERM, then SIGKILL) "
+                   "and its row marked crashed; 0: no limit (default: " + std::to_string(kDefaultChildTimeoutSeconds) + ")",
+           .type_name = "SECONDS", .range = std::pair<double, double>{0, 1e9}});
+  cmd.add({.name = "--resume", .target = &o.resume,
+           .help = "Finish a run that was interrupted (Ctrl-C or SIGTERM: it wrote DIR/results.json with \"complete\": "
+                   "false): measure only what is missing, with the options it was started with, then write the complete "
+                   "results and the report. Give it alone",
+           .type_name = "DIR"});
+  // --scenario is required, except with --resume (which takes it from the interrupted run).
+  for (Option& option : cmd.options) {
+    if (option.name == "--scenario") option.required = false;
+  }
 }
 
 namespace {
@@ -69,12 +89,13 @@ std::string format_duration(double seconds) {
   return fmt::format("{}:{:02d}", s / 60, s % 60);
 }
 
-// Removes the scratch folder of per-run files however cmd_phases leaves.
+// Removes the folder of per-run files when cmd_phases leaves, unless told to keep it.
 struct ScratchDir {
-  fs::path path;
+  fs::path path;  // cleared: kept (an interrupted run's files, for --resume)
+  bool remove = true;
   ~ScratchDir() {
     std::error_code ec;
-    fs::remove_all(path, ec);
+    if (remove && !path.empty()) fs::remove_all(path, ec);
   }
 };
 
@@ -104,31 +125,90 @@ void announce(const Scenario& scenario, const PhasePlan& plan, const RunSettings
   }
 }
 
-// Runs every planned measurement in its own child process, in plan order; their documents, in
-// the same order.
-std::vector<nlohmann::json> run_children(const PhasePlan& plan, const ChildRunRequest& request, const fs::path& scratch,
-                                         std::int64_t repetitions) {
-  std::vector<nlohmann::json> documents;
+// The name of measurement i's files in the runs folder: "003-P0_ends-r1" ("P0/ends" must not
+// make a directory).
+std::string run_file_stem(const PhasePlan& plan, std::size_t i) {
+  std::string label = plan.configs[plan.runs[i].config].label;
+  std::replace(label.begin(), label.end(), '/', '_');
+  return fmt::format("{:03d}-{}-r{}", i, label, plan.runs[i].repetition);
+}
+
+// Runs every planned measurement not done yet in its own child process, in plan order, each
+// result into its slot of `results`; stops at once when `interrupt` fires (the child being
+// measured is stopped, its slot stays not_run).
+void run_children(const PhasePlan& plan, const ChildRunRequest& request, const fs::path& runs_dir,
+                  std::int64_t repetitions, const InterruptScope& interrupt, std::vector<ChildResult>& results) {
+  std::size_t to_do = 0;
+  for (const ChildResult& r : results) to_do += r.status == ChildResult::Status::not_run ? 1 : 0;
   const auto started = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+  std::size_t done = 0;
+  for (std::size_t i = 0; i < plan.runs.size() && interrupt.signal() == 0; ++i) {
+    if (results[i].status != ChildResult::Status::not_run) continue;
     const PlannedConfig& config = plan.configs[plan.runs[i].config];
     const int rep = plan.runs[i].repetition;
-    std::string file_label = config.label;  // "P0/ends" must not make a directory
-    std::replace(file_label.begin(), file_label.end(), '/', '_');
-    const std::string stem = fmt::format("{:03d}-{}-r{}", i, file_label, rep);
+    const std::string stem = run_file_stem(plan, i);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::string eta =
-        i == 0 ? "?" : format_duration(elapsed / static_cast<double>(i) * static_cast<double>(plan.runs.size() - i));
+        done == 0 ? "?" : format_duration(elapsed / static_cast<double>(done) * static_cast<double>(to_do - done));
     fmt::print(stderr, "[{:>3}/{}] {:<16} rep {}/{} · {} elapsed · ~{} left\n", i + 1, plan.runs.size(), config.label,
                rep + 1, repetitions, format_duration(elapsed), eta);
-    documents.push_back(run_child(request, config, rep, scratch / (stem + ".json"), scratch / (stem + ".log")));
+    results[i] = run_child(request, config, rep, runs_dir / (stem + ".json"), runs_dir / (stem + ".log"));
+    if (results[i].status == ChildResult::Status::crashed) {
+      fmt::print(stderr, "phases: {} rep {} crashed: {}; the other measurements go on\n", config.label, rep + 1,
+                 results[i].crashed);
+    }
+    ++done;
   }
-  return documents;
+}
+
+// A fresh run into a directory that holds an interrupted one: its folder of children's files
+// would be orphaned by the new results.json, so it goes (with a note).
+void forget_interrupted_run(const fs::path& out_dir) {
+  std::ifstream in(out_dir / "results.json");
+  if (!in) return;
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("resume") || !doc["resume"].is_object()) return;
+  const nlohmann::json& name = doc["resume"].value("runs_dir", nlohmann::json());
+  if (!name.is_string() || name.get<std::string>().empty() || name.get<std::string>().find('/') != std::string::npos) return;
+  std::error_code ec;
+  fs::remove_all(out_dir / name.get<std::string>(), ec);
+  fmt::print(stderr, "phases: {} held an interrupted run; starting afresh (resume one with --resume DIR)\n", out_dir.string());
+}
+
+// The document's skeleton when no child was measured: this machine, build and scenario, the
+// routes unclassified (no process got as far as loading them).
+nlohmann::json document_without_measurements(const Scenario& scenario, const RunSettings& settings) {
+  ResultsDocument doc = make_document("phases", scenario, settings, 0.0);
+  for (const ScenarioRoute& r : scenario.routes) {
+    doc.routes.push_back({r.method, r.path, r.handler, "", "not classified: no measurement completed", 0});
+  }
+  return results_to_json(doc);
+}
+
+// After the stage tables: the crashed repetitions with the last lines each printed.
+void print_crashes(const PhasePlan& plan, const std::vector<ChildResult>& results, std::FILE* out) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].status != ChildResult::Status::crashed) continue;
+    fmt::print(out, "\ncrashed: {} rep {}: {}\n", plan.configs[plan.runs[i].config].label, plan.runs[i].repetition + 1,
+               results[i].crashed);
+    if (!results[i].log_tail.empty()) {
+      fmt::print(out, "  last lines of its output:\n");
+      std::size_t start = 0;
+      const std::string& tail = results[i].log_tail;
+      while (start < tail.size()) {
+        const std::size_t end = std::min(tail.find('\n', start), tail.size());
+        fmt::print(out, "  | {}\n", std::string_view(tail).substr(start, end - start));
+        start = end + 1;
+      }
+    }
+  }
 }
 
 }  // namespace
 
 int cmd_phases(const PhasesOptions& o, const Command& command) {
+  if (!o.resume.empty() && only_resume_given(command)) reexecute_to_resume(o.resume);  // does not return
+  if (o.run.scenario.empty()) throw UsageError("--scenario is required (or --resume DIR, to finish an interrupted run)");
   // Check everything before the first child starts: the scenario, every load, pipeline,
   // placement and hygiene option (resolved as a child will resolve them), the phases.
   Scenario scenario;
@@ -142,6 +222,7 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
   checked.wait.clear();  // --wait applies to the configurations with lockfree only
   const RunSettings settings = resolve_run_settings(checked, scenario);
   const HygieneRequest hygiene = resolve_hygiene(o.run);
+  const std::optional<double> max_error_rate = parse_max_error_rate(o.run.max_error_rate);
   PlanRequest request;
   request.phases = split_commas(o.phases);
   if (request.phases.empty()) throw UsageError("--phases: give at least one phase, e.g. P0,P1");
@@ -160,12 +241,38 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
   }
   const fs::path out_dir = o.out.empty() ? fs::path("results") / scenario.name : fs::path(o.out);
   const std::string report_python = o.no_report ? "" : find_report_python(o.report_python);
+  const std::vector<std::string> arguments = phases_arguments();
+  std::vector<ChildResult> results(plan.runs.size());
+  std::optional<ResumeState> resumed;
+  if (!o.resume.empty()) {
+    std::error_code same_ec;
+    if (!fs::equivalent(out_dir, o.resume, same_ec)) {
+      throw UsageError(fmt::format("--resume {}: this run writes to {}, not there", o.resume, out_dir.string()));
+    }
+    resumed = load_resume_state(out_dir, arguments, plan.runs.size());
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+      const PlannedConfig& config = plan.configs[plan.runs[i].config];
+      if (auto c = resumed->crashed.find({config.label, plan.runs[i].repetition}); c != resumed->crashed.end()) {
+        results[i] = c->second;
+      } else {
+        results[i] = read_child_result(resumed->runs_dir / (run_file_stem(plan, i) + ".json"));
+      }
+      kept += results[i].status != ChildResult::Status::not_run ? 1 : 0;
+    }
+    fmt::print(stderr, "phases: resuming {}: {} of {} measurements done, {} to go\n", out_dir.string(), kept,
+               plan.runs.size(), plan.runs.size() - kept);
+  }
   std::error_code ec;
   const bool created_out_dir = !fs::exists(out_dir);
   fs::create_directories(out_dir, ec);
   if (ec) throw UsageError("--out " + out_dir.string() + ": " + ec.message());
   OutputDirGuard out_guard{out_dir, created_out_dir};
-  ScratchDir scratch{out_dir / fmt::format(".runs-{}", ::getpid())};
+  // Each child's results and output, kept until the run is complete (an interrupted run keeps
+  // them for --resume).
+  if (!resumed) forget_interrupted_run(out_dir);
+  // A resumed run's folder goes only once the results are complete: a failure before keeps it.
+  ScratchDir scratch{resumed ? resumed->runs_dir : out_dir / fmt::format(".runs-{}", ::getpid()), !resumed};
   fs::create_directories(scratch.path);
   announce(scenario, plan, settings);
 
@@ -175,34 +282,75 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
       fmt::print(stderr, "phases: warning: cannot turn address-space randomization off for the runs: {}\n", why);
     }
   }
-  const ChildRunRequest child{&command, self_executable(), o.run.wait, o.run.seed, hygiene};
+  ChildRunRequest child{&command, self_executable(), o.run.wait, o.run.seed, hygiene};
+  if (o.timeout_s > 0) child.timeout = std::chrono::seconds(o.timeout_s);
+  int interrupted_by = 0;
+  {
+    // Ctrl-C and SIGTERM from here on stop the current child and keep what is done.
+    const InterruptScope interrupt;
+    child.cancel_fd = interrupt.fd();
+    run_children(plan, child, scratch.path, settings.repetitions, interrupt, results);
+    interrupted_by = interrupt.signal();
+  }
+
   PhaseResultsInput merge;
   merge.plan = &plan;
-  merge.children = run_children(plan, child, scratch.path, settings.repetitions);
+  merge.children = results;
   merge.repetitions = settings.repetitions;
   merge.seed = o.run.seed;
   merge.wait = o.run.wait;
   merge.ablation = o.ablation || o.factorial;
   merge.instrumentation_tax = request.instrumentation_tax;
-  if (merge.children.empty()) throw UsageError("phases: no configuration can run here (see the reasons above)");
-  const PhaseResults results = merge_phase_results(merge);
+  merge.max_error_rate = max_error_rate;
+  const bool any_measured = std::any_of(results.begin(), results.end(), [](const ChildResult& r) {
+    return r.status == ChildResult::Status::measured;
+  });
+  if (!any_measured) merge.fallback_document = document_without_measurements(scenario, settings);
+  if (plan.runs.empty()) throw UsageError("phases: no configuration can run here (see the reasons above)");
+  PhaseResults merged = merge_phase_results(merge);
+  if (merged.not_run > 0) merged.document["resume"] = resume_block(arguments, scratch.path, plan.runs.size());
 
   const fs::path results_path = out_dir / "results.json";
-  write_file_atomically(results_path.string(), results.document.dump(2) + "\n");
+  write_file_atomically(results_path.string(), merged.document.dump(2) + "\n");
   out_guard.keep = true;
-  print_phase_summary(results.summary, results.aggregates, stdout);
-  print_load_summary(results.aggregates, stdout);
-  print_route_tables(results.aggregates, stdout);
-  print_isolation(results.summary, stdout);
-  print_noise(results.summary, results.aggregates, stdout);
-  print_instrumentation_tax(results.summary, results.instrumentation_tax, stdout);
-  print_call_floor(results.aggregates, stdout);
+  if (merged.not_run > 0) {
+    // Interrupted: what is measured is in results.json; the children's files stay for --resume.
+    scratch.path.clear();
+    fmt::print(stderr,
+               "phases: interrupted by {}: {} of {} measurements done ({} crashed); {} written with \"complete\": false\n"
+               "phases: to measure the rest and write the report: fasterbench phases --resume {}\n",
+               signal_name(interrupted_by == 0 ? SIGINT : interrupted_by), merged.measured + merged.crashed,
+               plan.runs.size(), merged.crashed, results_path.string(), out_dir.string());
+    return kExitInterrupted;
+  }
+  scratch.remove = true;  // complete: the children's files are merged
+  print_phase_summary(merged.summary, merged.aggregates, stdout);
+  print_load_summary(merged.aggregates, stdout);
+  print_route_tables(merged.aggregates, stdout);
+  print_errors(merged.aggregates, max_error_rate, stdout);
+  print_crashes(plan, results, stdout);
+  print_isolation(merged.summary, stdout);
+  print_noise(merged.summary, merged.aggregates, stdout);
+  print_instrumentation_tax(merged.summary, merged.instrumentation_tax, stdout);
+  print_call_floor(merged.aggregates, stdout);
   fmt::print("results: {}\n", results_path.string());
-  if (o.no_report) return kExitOk;
-  const int rc = launch_report(report_python, results_path.string(), out_dir.string());
-  if (rc != 0) throw std::runtime_error(fmt::format("the report generator failed (exit {})", rc));
-  fmt::print("report: {}\n", (out_dir / "report.html").string());
-  return kExitOk;
+
+  std::vector<std::string> failures = error_rate_failures(merged.aggregates, max_error_rate);
+  for (std::string& f : failures) f = "too many errors: " + f;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].status != ChildResult::Status::crashed) continue;
+    failures.push_back(fmt::format("{} rep {} crashed: {}", plan.configs[plan.runs[i].config].label,
+                                   plan.runs[i].repetition + 1, results[i].crashed));
+  }
+  if (!o.no_report && merged.measured > 0) {
+    const int rc = launch_report(report_python, results_path.string(), out_dir.string());
+    if (rc != 0) throw std::runtime_error(fmt::format("the report generator failed (exit {})", rc));
+    fmt::print("report: {}\n", (out_dir / "report.html").string());
+  } else if (!o.no_report) {
+    fmt::print("report: none (no configuration was measured)\n");
+  }
+  for (const std::string& f : failures) fmt::print(stderr, "phases: FAILED: {}\n", f);
+  return failures.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace fb::harness

@@ -20,7 +20,13 @@ struct PhasesOptions {
   std::string report_python;  // default: found automatically
   bool no_report = false;
   bool no_instrumentation_tax = false;  // skip the --stamps ends twin of each configuration
+  std::int64_t timeout_s = 600;  // per child; 0: none
+  std::string resume;            // DIR of an interrupted run to finish
 };
+
+// Default --timeout: generous beside a child's usual few seconds (the default 100,000 requests of
+// hello take about one), so only a hung child reaches it.
+inline constexpr std::int64_t kDefaultChildTimeoutSeconds = 600;
 
 // Repetitions when neither the command line nor the scenario says: the fewest the report does not
 // warn about (reports/noise.py MIN_REPETITIONS) and the gate can ever call a regression on
