@@ -38,6 +38,7 @@ void validate_results(const json& doc, const std::string& label) {
     const std::string where = fmt::format("runs[{}]", i++);
     if (!run.is_object()) fail(label, where + " is not an object");
     if (!run.contains("config") || !run.at("config").is_string()) fail(label, where + " has no config name");
+    if (run.contains("supported") && !run.at("supported").is_boolean()) fail(label, where + ": supported is not true or false");
     if (!run.value("supported", true)) continue;
     if (run.contains("crashed")) {  // phases: a repetition whose process died, no measurements
       if (!run.at("crashed").is_string()) fail(label, where + ": crashed is not a text");
@@ -69,11 +70,17 @@ json read_results_file(const std::string& path, const std::string& label_in) {
   if (!in) fail(label, "cannot be read");
   std::stringstream text;
   text << in.rdbuf();
+  return parse_results_text(text.str(), label);
+}
+
+json parse_results_text(std::string_view text, const std::string& label) {
   json doc;
   try {
-    doc = json::parse(text.str());
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
     fail(label, fmt::format("not valid JSON (at byte {})", e.byte));
+  } catch (const json::exception& e) {  // valid syntax it cannot hold: a number too large (found by tests/fuzz)
+    fail(label, fmt::format("cannot be read as JSON: {}", e.what()));
   }
   validate_results(doc, label);
   return doc;

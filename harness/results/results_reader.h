@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace fb::harness {
 
@@ -15,6 +16,9 @@ namespace fb::harness {
 // config, repetition, stages.total, or count/p50_ns/p99_ns numbers in any stage it has.
 // `label` names the file in messages (default: the path).
 nlohmann::json read_results_file(const std::string& path, const std::string& label = "");
+
+// The same for a document's text; `label` names it in messages. What the fuzz target calls.
+nlohmann::json parse_results_text(std::string_view text, const std::string& label);
 
 // The same checks on a document already in memory.
 void validate_results(const nlohmann::json& doc, const std::string& label);
