@@ -3,7 +3,9 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <set>
 
 namespace fb::harness {
@@ -133,10 +135,18 @@ class Parser {
 
 Scenario load_scenario(const std::string& path) {
   if (!fs::is_regular_file(path)) throw ScenarioError(path + ": no such scenario file");
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw ScenarioError(path + ": cannot read the scenario file");
+  return parse_scenario(text.str(), path);
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& path) {
   Parser p(path);
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw ScenarioError(path + ":" + std::to_string(e.source().begin.line) + ":" + std::to_string(e.source().begin.column) +
                         ": invalid TOML: " + std::string(e.description()));

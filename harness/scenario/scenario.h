@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,5 +57,9 @@ struct Scenario {
 
 // Parses and validates `path`. Throws ScenarioError with file and line.
 Scenario load_scenario(const std::string& path);
+
+// The same for a scenario's text, as if read from `path` (which names it in messages and whose
+// folder relative python_path entries start from). What the fuzz target calls.
+Scenario parse_scenario(std::string_view text, const std::string& path);
 
 }  // namespace fb::harness
