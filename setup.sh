@@ -6,6 +6,7 @@
 #                             configure and build (default)
 #   ./setup.sh main [ARGS]    build the harness, then run the main job (run_main_job, ARGS passed on)
 #   ./setup.sh test           build, then ctest and pytest; non-zero exit if any fails
+#   ./setup.sh sanitize       build, then build and ctest the asan and tsan presets
 #
 # Environment:
 #   FASTERBENCH_PYTHON=EXE      embed this Python (passed to CMake as -DFASTERBENCH_PYTHON)
@@ -91,7 +92,7 @@ PY_EXPLICIT=0                       # 1: pass -DFASTERBENCH_PYTHON to CMake
 
 usage() {
     cat <<EOF
-Usage: ./setup.sh [build|main|test] [extra args]
+Usage: ./setup.sh [build|main|test|sanitize] [extra args]
 
   build (default)  install missing Debian packages (apt-get), choose the embedded Python,
                    configure (cmake --preset default) and build into ./build
@@ -100,6 +101,9 @@ Usage: ./setup.sh [build|main|test] [extra args]
   test             build, then 'ctest --test-dir build --output-on-failure' (without the
                    stress and gate-validation labels) and '/usr/bin/python3 -m pytest -q
                    tests/python'; exits non-zero if any fails
+  sanitize         build, then configure, build and ctest the asan (AddressSanitizer + UBSan)
+                   and tsan (ThreadSanitizer) presets into build/asan and build/tsan; exits
+                   non-zero if either fails
   -h, --help       this text
 
 Python to embed (first that applies):
@@ -604,6 +608,38 @@ run_tests() {
     step "all tests passed"
 }
 
+# The asan and tsan presets, each configured with the same embedded Python, built and tested
+# (without the opt-in stress and gate-validation labels, as run_tests).
+run_sanitizers() {
+    local failed=() preset rc log
+    for preset in asan tsan; do
+        step "sanitizer preset: $preset"
+        log=$LOG_DIR/cmake-$preset.log
+        local args=(--preset "$preset")
+        ((PY_EXPLICIT)) && args+=("-DFASTERBENCH_PYTHON=$PY_EXE")
+        run_logged "$log" cmake "${args[@]}" || {
+            show_log "$log" 60
+            failed+=("$preset configure")
+            continue
+        }
+        run_progress "build $preset" "$log" "" cmake --build "build/$preset" -j"$(nproc)" || {
+            show_log "$log" 60
+            failed+=("$preset build")
+            continue
+        }
+        rc=0
+        ctest --preset "$preset" -LE 'stress|gate-validation' || rc=$?
+        ((rc == 0)) || failed+=("$preset ctest (exit $rc)")
+    done
+    if ((${#failed[@]})); then
+        local list
+        list=$(printf ', %s' "${failed[@]}")
+        step "FAILED: ${list:2}"
+        return 1
+    fi
+    step "asan and tsan: all tests passed"
+}
+
 main() {
     local cmd=build
     if (($#)); then
@@ -612,7 +648,7 @@ main() {
                 usage
                 return 0
                 ;;
-            build | main | test)
+            build | main | test | sanitize)
                 cmd=$1
                 shift
                 ;;
@@ -638,6 +674,7 @@ main() {
     case $cmd in
         main) run_main_job "$@" ;;
         test) run_tests ;;
+        sanitize) run_sanitizers ;;
     esac
     step "done in $(elapsed $((SECONDS - START_SECONDS)))"
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <atomic>
 #include <barrier>
@@ -194,9 +196,12 @@ TEST_P(AsyncPath, StagesAndExceptions) {
   // Every pipeline stage (recv and send belong to the HTTP front end, not to App::handle).
   for (std::size_t i = 0; i < fb::probes::kPipelineStageCount; ++i) EXPECT_TRUE(s.present[i]) << fb::probes::kStageNames[i];
   EXPECT_GE(s.ns[FB_STAGE_HANDLER], 900'000) << "handler = coroutine creation -> completion, >= the 1 ms await";
-  EXPECT_GE(s.ns[FB_STAGE_MARSHAL], 0);
-  EXPECT_GE(s.ns[FB_STAGE_FUTURE], 0);
-  EXPECT_GE(s.ns[FB_STAGE_OTHER], 0);
+  // Converting the result and handing it back from the loop thread take time, inside the total;
+  // `other` is the residual, small beside the 1 ms the handler awaited.
+  EXPECT_GT(s.ns[FB_STAGE_MARSHAL], 0);
+  EXPECT_GT(s.ns[FB_STAGE_FUTURE], 0);
+  EXPECT_LT(s.ns[FB_STAGE_MARSHAL] + s.ns[FB_STAGE_FUTURE], s.ns[FB_STAGE_TOTAL]);
+  EXPECT_LT(std::abs(s.ns[FB_STAGE_OTHER]), s.ns[FB_STAGE_HANDLER]);
 
   t.clear();
   r = app.handle(get("/boom"), t);

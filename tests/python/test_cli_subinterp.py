@@ -48,7 +48,8 @@ def test_mixed_under_subinterp_serves_every_route_from_per_worker_interpreters(s
     assert len(ids) == 2 and 0 not in ids
     for i in interpreters:
         assert i["startup_ms"] > 0
-        assert i["memory_kb"] >= 0
+    # One start may reuse pages another freed; together they grew the process.
+    assert sum(i["memory_kb"] for i in interpreters) > 0
     assert [r["interpreter"] for r in doc["routes"]] == [OWN] * 4
     assert run["route_interpreters"] == [OWN] * 4
     assert doc["config"]["subinterp_fallback"] == "fail"
