@@ -38,13 +38,18 @@ std::string find_report_python(const std::string& explicit_python) {
 }
 
 int launch_report(const std::string& python, const std::string& results, const std::string& out_dir) {
+  return launch_report_module(python, "reports", results, out_dir);
+}
+
+int launch_report_module(const std::string& python, const std::string& module, const std::string& input,
+                         const std::string& out_dir) {
   ProcessOptions options;
   const char* existing = std::getenv("PYTHONPATH");
   std::string path = FASTERBENCH_SOURCE_DIR;
   if (existing != nullptr && *existing != '\0') path += std::string(":") + existing;
   options.env = {{"PYTHONPATH", path}, {"MPLBACKEND", "Agg"}};
   std::string error;
-  const int rc = run_process({python, "-m", "reports", results, "--out", out_dir}, options, &error);
+  const int rc = run_process({python, "-m", module, input, "--out", out_dir}, options, &error);
   if (rc < 0) throw UsageError(error);
   return rc;
 }

@@ -14,4 +14,8 @@ std::string find_report_python(const std::string& explicit_python);
 // status (2: bad results file; see reports/__main__.py).
 int launch_report(const std::string& python, const std::string& results, const std::string& out_dir);
 
+// `python -m MODULE INPUT --out DIR` the same way (e.g. reports.sweep on a sweep.json).
+int launch_report_module(const std::string& python, const std::string& module, const std::string& input,
+                         const std::string& out_dir);
+
 }  // namespace fb::harness

@@ -20,6 +20,7 @@ std::vector<std::string> child_arguments(const ChildRunRequest& request, const P
   if (!opts.empty()) argv.insert(argv.end(), {"--opt", opts});
   if (config.stamps_ends) argv.insert(argv.end(), {"--stamps", "ends"});
   if (config.opts.lockfree && !request.wait.empty()) argv.insert(argv.end(), {"--wait", request.wait});
+  argv.insert(argv.end(), request.extra.begin(), request.extra.end());
   return argv;
 }
 

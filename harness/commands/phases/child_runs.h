@@ -26,6 +26,7 @@ struct ChildRunRequest {
   HygieneRequest hygiene;                   // the child's environment (fixed or inherited)
   std::optional<std::chrono::seconds> timeout;  // a child running longer is stopped (none: no limit)
   int cancel_fd = -1;                       // readable: stop the child now (InterruptScope::fd)
+  std::vector<std::string> extra;           // appended last (sweep: "--rate", "R" of its step)
 };
 
 // Lines of a crashed child's output kept in its row (runs[].crash_log).

@@ -23,6 +23,7 @@
 #include "harness/measure/load_plan.h"
 #include "harness/measure/measure.h"
 #include "harness/results/atomic_file.h"
+#include "harness/results/output_dir.h"
 #include "harness/results/results_json.h"
 #include "probes/clock.h"
 #include "probes/stage_names.h"
@@ -88,28 +89,6 @@ std::string format_duration(double seconds) {
   const int s = static_cast<int>(seconds + 0.5);
   return fmt::format("{}:{:02d}", s / 60, s % 60);
 }
-
-// Removes the folder of per-run files when cmd_phases leaves, unless told to keep it.
-struct ScratchDir {
-  fs::path path;  // cleared: kept (an interrupted run's files, for --resume)
-  bool remove = true;
-  ~ScratchDir() {
-    std::error_code ec;
-    if (remove && !path.empty()) fs::remove_all(path, ec);
-  }
-};
-
-// Removes the output directory on failure if this run created it and left it empty, so a
-// failed run leaves nothing behind.
-struct OutputDirGuard {
-  fs::path path;
-  bool created;
-  bool keep = false;
-  ~OutputDirGuard() {
-    std::error_code ec;
-    if (created && !keep && fs::is_empty(path, ec)) fs::remove(path, ec);
-  }
-};
 
 void announce(const Scenario& scenario, const PhasePlan& plan, const RunSettings& settings) {
   std::string labels;
