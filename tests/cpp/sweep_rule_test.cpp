@@ -1,0 +1,92 @@
+// The saturation sweep's rules (harness/stats/sweep_rule.h): when a phase stops climbing, where
+// its knee is, and which --rates are accepted.
+#include <gtest/gtest.h>
+
+#include "harness/cli/exit_codes.h"
+#include "harness/stats/sweep_rule.h"
+
+namespace fb::harness {
+namespace {
+
+SweepStep step(double rate, double p99_ns, bool rate_saturated = false) {
+  SweepStep s;
+  s.offered_rps = rate;
+  s.load.offered_rps = rate;
+  s.load.achieved_rps = rate_saturated ? rate * 0.8 : rate;
+  s.load.saturated = rate_saturated;
+  s.p50_ns = p99_ns / 4;
+  s.p99_ns = p99_ns;
+  return s;
+}
+
+// Judges the steps in order as the sweep does; returns them with latency_saturated set.
+std::vector<SweepStep> climb(std::vector<SweepStep> steps) {
+  std::vector<SweepStep> judged;
+  for (SweepStep& s : steps) {
+    const bool stops = judge_step(judged, s);
+    judged.push_back(s);
+    if (stops) break;
+  }
+  return judged;
+}
+
+TEST(SweepRule, TheFirstStepIsTheBaselineAndNeverLatencySaturated) {
+  SweepStep first = step(1000, 50'000);
+  EXPECT_FALSE(judge_step({}, first));
+  EXPECT_FALSE(first.latency_saturated);
+}
+
+TEST(SweepRule, StopsWhenP99ExceedsTheStopMultipleOfTheBaseline) {
+  const auto steps = climb({step(1000, 10'000), step(2000, 90'000), step(4000, 101'000), step(8000, 20'000)});
+  ASSERT_EQ(steps.size(), 3u);  // the 8000 step is never run
+  EXPECT_FALSE(steps[1].saturated());  // 9x: still climbing
+  EXPECT_TRUE(steps[2].latency_saturated);
+  EXPECT_FALSE(steps[2].load.saturated);
+}
+
+TEST(SweepRule, StopsWhenTheRunFellShortOfItsRate) {
+  const auto steps = climb({step(1000, 10'000), step(2000, 12'000, true), step(4000, 12'000)});
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_TRUE(steps[1].saturated());
+  EXPECT_FALSE(steps[1].latency_saturated);
+}
+
+TEST(SweepRule, KneeIsTheLastStepWithinTheKneeMultiple) {
+  // 1x, 2x, 2.9x, 5x (over 3x, under the stop multiple), then back under 3x: the knee stays at
+  // 2.9x, since p99 must *stay* within the multiple.
+  const auto steps = climb({step(1000, 10'000), step(2000, 20'000), step(4000, 29'000), step(8000, 50'000),
+                            step(16000, 25'000)});
+  ASSERT_EQ(steps.size(), 5u);
+  ASSERT_TRUE(knee_step(steps).has_value());
+  EXPECT_EQ(*knee_step(steps), 2u);
+}
+
+TEST(SweepRule, ASaturatedStepIsNeverTheKnee) {
+  const auto steps = climb({step(1000, 10'000), step(2000, 11'000, true)});
+  ASSERT_TRUE(knee_step(steps).has_value());
+  EXPECT_EQ(*knee_step(steps), 0u);
+  EXPECT_FALSE(knee_step(climb({step(1000, 10'000, true)})).has_value());
+  EXPECT_FALSE(knee_step({}).has_value());
+}
+
+TEST(SweepRates, ListsAreSortedAndDeduplicated) {
+  const SweepRates r = parse_sweep_rates("4000, 1000,2000,1000,2500.5");
+  EXPECT_FALSE(r.automatic);
+  EXPECT_EQ(r.rates, (std::vector<double>{1000, 2000, 2500.5, 4000}));
+  EXPECT_TRUE(parse_sweep_rates("auto").automatic);
+}
+
+TEST(SweepRates, BadRatesAreUsageErrors) {
+  for (const char* bad : {"0", "-100", "1000,0", "fast", "1000,,2000", "", "1e400", "nan", "1000x"}) {
+    EXPECT_THROW(parse_sweep_rates(bad), UsageError) << bad;
+  }
+}
+
+TEST(SweepRates, AutoDoublesFromTheFirstRateUpToTheCap) {
+  EXPECT_EQ(automatic_rates(9000), (std::vector<double>{1000, 2000, 4000, 8000}));
+  EXPECT_EQ(automatic_rates(8000), (std::vector<double>{1000, 2000, 4000, 8000}));
+  EXPECT_TRUE(automatic_rates(999).empty());
+}
+
+}  // namespace
+}  // namespace fb::harness
