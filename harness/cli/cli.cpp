@@ -14,6 +14,7 @@
 #include "harness/commands/report.h"
 #include "harness/commands/run.h"
 #include "harness/commands/serve.h"
+#include "harness/commands/sweep.h"
 #include "harness/commands/system.h"
 #include "harness/commands/versus.h"
 #include "harness/hygiene/process_hygiene.h"
@@ -70,6 +71,7 @@ struct Commands {
   SystemOptions system;
   ServeOptions serve;
   VersusOptions versus;
+  SweepOptions sweep;
 
   Commands() {
     root.name = "fasterbench";
@@ -84,6 +86,7 @@ struct Commands {
     describe_system_command(root, system);
     describe_serve_command(root, serve);
     describe_versus_command(root, versus);
+    describe_sweep_command(root, sweep);
   }
 
   int dispatch() {
@@ -97,6 +100,7 @@ struct Commands {
     if (chosen("system")) return cmd_system(system);
     if (chosen("serve")) return cmd_serve(serve);
     if (chosen("versus")) return cmd_versus(versus);
+    if (chosen("sweep")) return cmd_sweep(sweep, *root.subcommand("sweep"));
     return kExitUsage;  // require_subcommand makes this unreachable
   }
 };

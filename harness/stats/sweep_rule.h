@@ -32,7 +32,7 @@ struct SweepStep {
   double p50_ns = 0, p99_ns = 0;      // `total`, from the intended send times
   std::optional<double> uncorrected_p99_ns;  // arrive -> response: what coordinated omission would show
   double mean_ns = 0;
-  double steal_pct = 0;
+  std::optional<double> steal_pct;    // none: not measurable here
   std::uint64_t requests = 0;
   bool latency_saturated = false;     // p99 > kSweepStopMultiple x the phase's baseline
 
