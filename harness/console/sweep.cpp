@@ -32,8 +32,8 @@ void print_sweep_step(const SweepPhase& phase, const SweepStep& s, std::FILE* ou
 
 void print_sweep_table(const std::vector<SweepPhase>& phases, std::FILE* out) {
   fmt::print(out, "\nSaturation sweep (p50/p99 of total from the intended send time; knee: the highest achieved rate "
-                  "up to which p99 stays within {:g}x the lowest-rate p99; a phase stops at a step {:g} % short of its "
-                  "rate or with p99 above {:g}x)\n",
+                  "short of saturation with p99 within {:g}x the phase's best p99; a phase stops at a step {:g} % short "
+                  "of its rate or with p99 above {:g}x its lowest-rate p99)\n",
              kKneeMultiple, 100.0 * kSaturationShortfall, kSweepStopMultiple);
   fmt::print(out, "{:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>6}  {}\n", "phase", "rate", "achieved", "p50", "p99",
              "late", "saturated", "steal", "Little's law");
@@ -53,9 +53,10 @@ void print_sweep_table(const std::vector<SweepPhase>& phases, std::FILE* out) {
                  knee && *knee == i ? "  <- knee" : "");
     }
     if (knee) {
-      fmt::print(out, "{:<7} knee: {:.0f} req/s achieved (offered {:.0f}), p99 {} ({:.1f}x the lowest-rate p99 {}){}\n",
+      const double best = *best_p99(p.steps);
+      fmt::print(out, "{:<7} knee: {:.0f} req/s achieved (offered {:.0f}), p99 {} ({:.1f}x the best p99 {}; lowest-rate p99 {}){}\n",
                  p.label, p.steps[*knee].load.achieved_rps, p.steps[*knee].offered_rps, format_ns(p.steps[*knee].p99_ns),
-                 p.steps[*knee].p99_ns / p.steps.front().p99_ns, format_ns(p.steps.front().p99_ns),
+                 p.steps[*knee].p99_ns / best, format_ns(best), format_ns(p.steps.front().p99_ns),
                  p.climbing ? " · never saturated: the knee may lie higher" : "");
     } else if (!p.steps.empty()) {
       fmt::print(out, "{:<7} no knee: saturated at the lowest rate ({:.0f} req/s); sweep lower rates\n", p.label,

@@ -45,12 +45,13 @@ json phase_json(const SweepPhase& p) {
   json steps = json::array();
   for (const SweepStep& s : p.steps) steps.push_back(step_json(s));
   const std::optional<double> baseline = baseline_p99(p.steps);
+  const std::optional<double> best = best_p99(p.steps);
   const std::optional<std::size_t> knee = knee_step(p.steps);
   json knee_json = nullptr;
   if (knee) {
     const SweepStep& k = p.steps[*knee];
     knee_json = {{"step", *knee}, {"offered_rps", k.offered_rps}, {"achieved_rps", k.load.achieved_rps},
-                 {"p99_ns", k.p99_ns}};
+                 {"p99_ns", k.p99_ns}, {"p99_over_best", k.p99_ns / *best}};
   }
   std::string stopped = "not supported here";
   if (p.unsupported.empty()) stopped = p.climbing ? "rates exhausted" : "saturated";
@@ -60,6 +61,7 @@ json phase_json(const SweepPhase& p) {
           {"unsupported_reason", p.unsupported},
           {"stopped", stopped},
           {"baseline_p99_ns", optional_number(baseline)},
+          {"best_p99_ns", optional_number(best)},
           {"knee", knee_json},
           {"steps", steps}};
 }
@@ -76,6 +78,8 @@ json sweep_to_json(const SweepDocument& doc) {
           {"rules",
            {{"stop_p99_multiple", kSweepStopMultiple},
             {"knee_p99_multiple", kKneeMultiple},
+            {"knee_baseline", "best unsaturated p99"},
+            {"stop_baseline", "lowest-rate p99"},
             {"saturation_shortfall", kSaturationShortfall},
             {"little_tolerance", kLittleTolerance}}},
           {"rates", {{"mode", doc.rates_mode}, {"requested", doc.rates}}},

@@ -14,6 +14,14 @@ std::optional<double> baseline_p99(const std::vector<SweepStep>& steps) {
   return steps.front().p99_ns;
 }
 
+std::optional<double> best_p99(const std::vector<SweepStep>& steps) {
+  std::optional<double> best;
+  for (const SweepStep& s : steps) {
+    if (!s.saturated() && (!best || s.p99_ns < *best)) best = s.p99_ns;
+  }
+  return best;
+}
+
 bool judge_step(const std::vector<SweepStep>& earlier, SweepStep& step) {
   const std::optional<double> baseline = baseline_p99(earlier);
   step.latency_saturated = baseline && *baseline > 0 && step.p99_ns > kSweepStopMultiple * *baseline;
@@ -21,11 +29,11 @@ bool judge_step(const std::vector<SweepStep>& earlier, SweepStep& step) {
 }
 
 std::optional<std::size_t> knee_step(const std::vector<SweepStep>& steps) {
-  const std::optional<double> baseline = baseline_p99(steps);
+  const std::optional<double> best = best_p99(steps);
   std::optional<std::size_t> knee;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    if (steps[i].saturated() || steps[i].p99_ns > kKneeMultiple * *baseline) break;
-    knee = i;
+    if (steps[i].saturated()) break;
+    if (steps[i].p99_ns <= kKneeMultiple * *best) knee = i;
   }
   return knee;
 }

@@ -16,8 +16,11 @@ namespace fb::harness {
 // A step whose corrected p99 exceeds this multiple of the phase's lowest-rate p99 is saturated
 // even when the achieved rate kept up: the queue, not the pipeline, sets its latency.
 inline constexpr double kSweepStopMultiple = 10.0;
-// The knee: the highest achieved rate up to which every step's p99 stays within this multiple of
-// the lowest-rate p99 (and no step is saturated).
+// The knee: the highest achieved rate, short of saturation, whose p99 is within this multiple of
+// the phase's best p99 (the lowest p99 of its unsaturated steps). Not of the lowest-rate p99: at
+// the lowest rates the pipeline's threads sleep between requests and their wake-ups set p99 on
+// a VM (hello at 1,000 req/s: p99 1.2-1.5 ms; at 64,000: 19-22 µs, same sweep), so a multiple of
+// that would call anything short of saturation "within" it.
 inline constexpr double kKneeMultiple = 3.0;
 // `--rates auto`: doubles from this rate until a phase saturates or the cap.
 inline constexpr double kAutoFirstRate = 1000.0;
@@ -48,17 +51,20 @@ struct SweepPhase {
   bool climbing = true;              // false once a step saturated
 };
 
-// The baseline of a phase: its lowest-rate (first) step's p99; none before any step.
+// The baseline of the stop rule: the phase's lowest-rate (first) step's p99; none before any step.
 std::optional<double> baseline_p99(const std::vector<SweepStep>& steps);
+
+// The baseline of the knee: the lowest p99 of the phase's unsaturated steps; none without one.
+std::optional<double> best_p99(const std::vector<SweepStep>& steps);
 
 // Judges `step`, measured after `earlier` (the phase's steps so far, lowest rate first): sets
 // latency_saturated from the baseline (the step is the baseline when `earlier` is empty).
 // Returns whether the phase stops climbing here.
 bool judge_step(const std::vector<SweepStep>& earlier, SweepStep& step);
 
-// The knee of a phase: the last step of the run of steps from the lowest rate whose p99 is
-// within kKneeMultiple of the baseline and that are not saturated; none when even the first
-// step is saturated.
+// The knee of a phase: the highest-rate unsaturated step whose p99 is within kKneeMultiple of
+// best_p99 (a step in between may exceed it: one noisy tail does not end the climb, and the
+// table shows it); none when even the first step is saturated.
 std::optional<std::size_t> knee_step(const std::vector<SweepStep>& steps);
 
 // `--rates` as typed: "auto" (empty result) or comma-separated rates > 0, returned ascending

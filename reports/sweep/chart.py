@@ -36,7 +36,7 @@ def draw(sweep, path):
     ax.set_xlabel("achieved rate (requests/s)")
     ax.set_ylabel("latency from the intended send time (µs, log)")
     ax.set_title(f"{sweep.scenario}: latency vs throughput (knee: p99 within {sweep.knee_multiple:g}x the "
-                 f"lowest-rate p99; hollow: saturated)", fontsize=10)
+                 f"phase's best p99; hollow: saturated)", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()

@@ -17,24 +17,27 @@ def render(sweep):
                  "the intended send time (coordinated omission corrected).")
     if sweep.generator_limit_rps is not None:
         lines.append(f"The load generator's own limit, measured at the start: {format_rate(sweep.generator_limit_rps)}.")
-    lines += ["", f"**Knee**: the highest achieved rate up to which every step's p99 stays within "
-                  f"{sweep.knee_multiple:g}x the phase's lowest-rate p99 and no step is saturated. A phase stops "
-                  f"climbing at a step that fell more than 5 % short of its rate or whose p99 exceeded "
-                  f"{sweep.stop_multiple:g}x the lowest-rate p99.", "",
+    lines += ["", f"**Knee**: the highest achieved rate, short of saturation, whose p99 is within "
+                  f"{sweep.knee_multiple:g}x the phase's best p99 (the lowest p99 of its unsaturated steps; at the "
+                  f"lowest rates idle threads' wake-ups inflate p99). A phase stops climbing at a step that fell "
+                  f"more than 5 % short of its rate or whose p99 exceeded {sweep.stop_multiple:g}x its lowest-rate "
+                  f"p99.", "",
               "![latency vs throughput](sweep.png)", "", "## Knee per phase", "",
-              "| phase | knee (achieved) | offered | p99 at the knee | lowest-rate p99 | stopped |",
-              "|---|---:|---:|---:|---:|---|"]
+              "| phase | knee (achieved) | offered | p99 at the knee | best p99 | lowest-rate p99 | stopped |",
+              "|---|---:|---:|---:|---:|---:|---|"]
     for p in sweep.phases:
         if not p.supported:
-            lines.append(f"| {p.phase} | not supported here: {p.unsupported_reason} | | | | |")
+            lines.append(f"| {p.phase} | not supported here: {p.unsupported_reason} | | | | | |")
             continue
         knee = p.knee
         stopped = p.stopped + ("" if p.stopped != "rates exhausted" else " (never saturated: the knee may lie higher)")
         if knee is None:
-            lines.append(f"| {p.phase} | none: saturated at the lowest rate | | | {format_ns(p.baseline_p99_ns)} | {stopped} |")
+            lines.append(f"| {p.phase} | none: saturated at the lowest rate | | | | {format_ns(p.baseline_p99_ns)} | "
+                         f"{stopped} |")
         else:
             lines.append(f"| {p.phase} | {format_rate(knee.achieved_rps)} | {format_rate(knee.offered_rps)} | "
-                         f"{format_ns(knee.p99_ns)} | {format_ns(p.baseline_p99_ns)} | {stopped} |")
+                         f"{format_ns(knee.p99_ns)} | {format_ns(p.best_p99_ns)} | {format_ns(p.baseline_p99_ns)} | "
+                         f"{stopped} |")
     lines += ["", "## Steps", "",
               "| phase | offered | achieved | p50 | p99 | late sends | saturated | steal | Little's law |",
               "|---|---:|---:|---:|---:|---:|---|---:|---|"]

@@ -42,6 +42,7 @@ class Phase:
     unsupported_reason: str
     stopped: str
     baseline_p99_ns: Optional[float]
+    best_p99_ns: Optional[float]
     knee_step: Optional[int]
     steps: List[Step]
 
@@ -108,7 +109,8 @@ def _phase(p, where):
         knee_step = knee["step"]
     return Phase(phase=p["phase"], supported=_bool(p, "supported", where),
                  unsupported_reason=str(p.get("unsupported_reason", "")), stopped=str(p.get("stopped", "")),
-                 baseline_p99_ns=_number(p, "baseline_p99_ns", where, optional=True), knee_step=knee_step,
+                 baseline_p99_ns=_number(p, "baseline_p99_ns", where, optional=True),
+                 best_p99_ns=_number(p, "best_p99_ns", where, optional=True), knee_step=knee_step,
                  steps=steps)
 
 

@@ -31,12 +31,15 @@ def test_a_tiny_sweep_writes_steps_a_knee_and_the_chart(fasterbench, tmp_path, r
         assert s["saturated"] == bool(s["saturated_by"])
     if len(steps) == 1:
         assert steps[0]["saturated"] and phase["stopped"] == "saturated"
-    # The knee: the last step from the lowest rate with p99 within 3x the baseline, unsaturated.
+    # The knee: the highest-rate unsaturated step with p99 within 3x the best unsaturated p99.
+    unsaturated = [s for s in steps if not s["saturated"]]
+    assert phase["best_p99_ns"] == (min(s["p99_ns"] for s in unsaturated) if unsaturated else None)
     expected = None
     for i, s in enumerate(steps):
-        if s["saturated"] or s["p99_ns"] > 3 * steps[0]["p99_ns"]:
+        if s["saturated"]:
             break
-        expected = i
+        if s["p99_ns"] <= 3 * phase["best_p99_ns"]:
+            expected = i
     assert (phase["knee"] or {}).get("step") == expected
     if expected is not None:
         assert phase["knee"]["achieved_rps"] == steps[expected]["achieved_rps"]
