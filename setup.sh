@@ -44,7 +44,7 @@ PACKAGES=(
     libconcurrentqueue-dev  # reference lock-free queue to compare the ring (#2) against
     libboost-dev            # Boost.Beast: serve's HTTP parser; boost::lockfree::queue in fasterbench-micro
     libsimdjson-dev         # fast-marshal (#5): request.json() parses bodies with simdjson
-    valgrind                # not used yet: reserved for the planned instruction-count mode (no hardware perf counters here)
+    valgrind                # --measure instructions: callgrind and valgrind/callgrind.h (no hardware perf counters here)
     libcap2-bin             # capsh: tests drop capabilities (eBPF without CAP_BPF/CAP_PERFMON; `system tune` unable to write)
     libhttp-parser-dev      # fasterbench-micro: nodejs http-parser, compared with Beast's HTTP parser
     wrk                     # versus: the external HTTP load tool

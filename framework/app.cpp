@@ -41,12 +41,17 @@ struct RouteState {
 void complete_request(RequestContext& ctx, Response&& response, const InjectedDelay& delay) {
   stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
   inject_delay(delay, FB_STAGE_FUTURE);
+  // Instructions mode does not count the hand-off itself: how many instructions it takes
+  // (contended lock or not, a futex wake or none) depends on whether the caller already sleeps,
+  // a wake-up race (probes/instruction_count.h).
+  probes::InstructionWait handing_off;
   ctx.complete(std::move(response));
 }
 
 // A C++ exception while serving the request: the caller's handle() rethrows it.
 void fail_request(RequestContext& ctx, std::exception_ptr error) {
   stage_point(*ctx.trace, FB_POINT_FUTURE_SET);
+  probes::InstructionWait handing_off;
   ctx.fail(std::move(error));
 }
 
@@ -307,7 +312,10 @@ Response App::handle(const Request& request, StageTrace& trace) {
     stage_point(trace, FB_POINT_ENQUEUE);
     impl_->executor->submit(Task{&ctx});
     stage_enter(FB_STAGE_FUTURE);
-    response = ctx.completion.get(impl_->config.future_spin);
+    {
+      probes::InstructionWait waiting;  // the caller's wait: instructions mode counts no waits
+      response = ctx.completion.get(impl_->config.future_spin);
+    }
   } else
 #endif
   {
@@ -318,7 +326,10 @@ Response App::handle(const Request& request, StageTrace& trace) {
     stage_point(trace, FB_POINT_ENQUEUE);
     impl_->executor->submit(Task{&ctx});
     stage_enter(FB_STAGE_FUTURE);
-    response = future.get();
+    {
+      probes::InstructionWait waiting;
+      response = future.get();
+    }
   }  // the heap future's shared state is freed here: part of the future stage
   stage_point(trace, FB_POINT_FUTURE_OBSERVED);
   inject_delay(impl_->config.inject_delay, FB_STAGE_OTHER);

@@ -5,6 +5,7 @@
 
 #include "framework/thread_names.h"
 #include "probes/cpu_seen.h"
+#include "probes/instruction_count.h"
 
 namespace fb {
 
@@ -30,7 +31,12 @@ Executor::Executor(std::size_t workers, std::unique_ptr<TaskQueue> queue, Hooks 
       started.count_down();
       Task task;
       probes::note_cpu();
-      while (queue_->pop(task)) {
+      for (;;) {
+        // Waiting for work is not the pipeline's cost (instructions mode: probes/instruction_count.h).
+        probes::instruction_wait_begin();
+        const bool got = queue_->pop(task);
+        probes::instruction_wait_end();
+        if (!got) break;
         hooks_.run(i, task);
         probes::note_cpu();  // where this worker runs (probes/cpu_seen.h): off the request's path
       }

@@ -16,6 +16,11 @@
 //   other     on the caller after FUTURE_OBSERVED, before RESPONSE_READY (no named stage)
 // `total` is not accepted: every delay lands in total.
 //
+// `--inject-work STAGE=N` is the same regression counted in instructions instead of time (for
+// `run --measure instructions`): N iterations of a loop the compiler cannot remove, at the same
+// site. One iteration is a fixed handful of instructions, so the added count is exact and the
+// same in every run. Only one of the two is active at a time (one stage per run).
+//
 // Cost when off: each site is one compare of a stage id against a constant that is never
 // equal, a branch the predictor always gets right.
 //
@@ -34,10 +39,11 @@ namespace fb {
 
 struct InjectedDelay {
   fb_stage stage = FB_STAGE_COUNT;  // FB_STAGE_COUNT: no delay
-  std::uint32_t ns = 0;
-  std::uint32_t every = 1;  // wait in 1 request in `every` (per thread at the site); 1: all
+  std::uint32_t ns = 0;             // --inject-delay: busy-wait this long
+  std::uint32_t every = 1;          // wait in 1 request in `every` (per thread at the site); 1: all
+  std::uint32_t work = 0;           // --inject-work: iterations of the work loop
 
-  bool active() const noexcept { return stage != FB_STAGE_COUNT && ns > 0; }
+  bool active() const noexcept { return stage != FB_STAGE_COUNT && (ns > 0 || work > 0); }
 };
 
 // Largest accepted delay: 10 ms, far beyond any useful regression and short enough that a
@@ -50,8 +56,17 @@ inline constexpr std::uint32_t kMaxInjectedDelayNs = 10'000'000;
 // [0, kMaxInjectedDelayNs], an N that is not a whole number in [1, 1000000].
 InjectedDelay parse_injected_delay(std::string_view spec);
 
-// "dispatch=2000" or "handler=5000000/100", or "" when not active.
+// Largest accepted work: 100 million iterations (a few hundred million instructions).
+inline constexpr std::uint32_t kMaxInjectedWork = 100'000'000;
+
+// Parses "marshal=5000" (stage name '=' whole iterations) into an InjectedDelay with `work` set.
+// Throws std::invalid_argument as parse_injected_delay does (no "/N": work runs in every request).
+InjectedDelay parse_injected_work(std::string_view spec);
+
+// "dispatch=2000" or "handler=5000000/100", or "" when no delay is active.
 std::string to_string(const InjectedDelay& delay);
+// "marshal=5000", or "" when no work is injected.
+std::string work_to_string(const InjectedDelay& delay);
 
 // Spins (with a pause hint) until `ns` nanoseconds of CLOCK_MONOTONIC have passed.
 void busy_wait_ns(std::uint32_t ns) noexcept;
@@ -59,10 +74,18 @@ void busy_wait_ns(std::uint32_t ns) noexcept;
 // This thread's count of requests at the delayed site (1, 2, ...), for `every`.
 std::uint32_t next_injection_count() noexcept;
 
+// Runs `iterations` rounds of an LCG whose state the compiler must keep (an empty asm that
+// reads and writes it): a fixed number of instructions per round, no memory traffic. Returns
+// the state so that nothing about the loop is dead.
+std::uint64_t run_injected_work(std::uint32_t iterations) noexcept;
+
 // The hot-path check at the site of stage `here`.
 inline void inject_delay(const InjectedDelay& delay, fb_stage here) noexcept {
   if (delay.stage == here) [[unlikely]] {
-    if (delay.every <= 1 || next_injection_count() % delay.every == 0) busy_wait_ns(delay.ns);
+    if (delay.every <= 1 || next_injection_count() % delay.every == 0) {
+      if (delay.ns > 0) busy_wait_ns(delay.ns);
+      if (delay.work > 0) run_injected_work(delay.work);
+    }
   }
 }
 

@@ -1,15 +1,17 @@
 // The one stage-point function. The pipeline calls stage_point() at every boundary of the
 // stage table (probes/stage_ids.h; docs/architecture.md); it stamps the in-process clock into
 // the request's trace, fires the point's USDT probe (probes/usdt.h) for the requests the load
-// generator sampled when a tracer is attached, and tells the allocation counter which stage this
-// thread is now in. The pipeline never knows which probe backend reads the trace afterwards, nor
-// whether allocations are being counted.
+// generator sampled when a tracer is attached, and tells the allocation counter (and, in
+// instructions mode, Callgrind's per-thread collection: probes/instruction_count.h) which stage
+// this thread is now in. The pipeline never knows which probe backend reads the trace
+// afterwards, nor whether allocations are being counted.
 #pragma once
 
 #include <cstdint>
 
 #include "probes/alloc_counter.h"
 #include "probes/clock.h"
+#include "probes/instruction_count.h"
 #include "probes/stage_latencies.h"
 #include "probes/usdt.h"
 
@@ -46,6 +48,7 @@ struct StageTrace {
   trace.at[point] = now;
   probes::usdt_fire(point, trace.request_id, now);
   probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);
+  probes::count_instructions_as(probes::kAllocStageAfterPoint[point]);
 }
 
 // Unsampled requests pay one predictable branch for the probes (`|`, not `||`: both flags in one
@@ -64,11 +67,15 @@ inline void stage_point(StageTrace& trace, fb_point point) noexcept {
   }
   trace.at[point] = probes::now_ticks();
   probes::charge_allocations_to(probes::kAllocStageAfterPoint[point]);
+  probes::count_instructions_as(probes::kAllocStageAfterPoint[point]);  // instructions mode only
 }
 
 // No timestamp: from here on, heap allocations of this thread belong to `stage`. For the
 // changes of stage that no point marks: the caller between its push and its wait, a worker
 // between completing one request and taking the next (probes/alloc_counter.h).
-inline void stage_enter(fb_stage stage) noexcept { probes::charge_allocations_to(stage); }
+inline void stage_enter(fb_stage stage) noexcept {
+  probes::charge_allocations_to(stage);
+  probes::count_instructions_as(stage);
+}
 
 }  // namespace fb

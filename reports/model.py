@@ -59,6 +59,10 @@ from typing import Dict, Optional, Tuple
 #   - crash isolation (`phases`): runs[].crashed (how the child died) and .crash_log (its
 #     last lines), without measurements; aggregates[].crashed and .crashed_repetitions;
 #   - "complete" (false: `phases` was interrupted; "resume" says how to finish it).
+#   - context.measure {metric: time|instructions, tool, ...}, config.measure, config.inject_work;
+#     a run with measure "instructions" has instructions_per_request, instructions {closure,
+#     ...} and stages.<stage> {count, instructions_per_request} and no times: such a document
+#     is read into InstructionResults (docs/instructions.md).
 SCHEMA_VERSION = 1
 
 #: Stage names in the order of probes/stage_ids.h; ``other`` is the closure residual, ``total``
@@ -1138,8 +1142,83 @@ def _check_cross(ck, runs, aggregates):
                     f"in 'runs'")
 
 
+@dataclass(frozen=True)
+class InstructionRun:
+    """A run measured with ``--measure instructions``: counts, no times."""
+    config: str
+    repetition: int
+    requests: int
+    instructions_per_request: float
+    stages: Dict[str, float]      # stage -> instructions per request (route .. total)
+    closure: float
+
+
+@dataclass(frozen=True)
+class InstructionResults:
+    """A document measured in instructions (docs/instructions.md): the report shows its
+    counts and says that it has no times."""
+    path: str
+    scenario_name: str
+    tool: str
+    tool_version: str
+    slowdown: Optional[float]
+    hash_seed: Optional[str]
+    aslr: Optional[str]
+    inject_work: Optional[str]
+    runs: Tuple[InstructionRun, ...]
+
+
+def is_instruction_document(doc):
+    runs = doc.get("runs") if isinstance(doc, dict) else None
+    return isinstance(runs, list) and any(
+        isinstance(r, dict) and r.get("measure") == "instructions" for r in runs)
+
+
+def _instruction_results(ck, doc, src):
+    runs = []
+    for i, r in enumerate(ck.array(doc, "", "runs")):
+        p = ck.join("runs", i)
+        if not ck.boolean(r, p, "supported", optional=True, default=True):
+            continue
+        if r.get("measure") != "instructions":
+            ck.fail(f"'{p}.measure' must be 'instructions' like the other runs")
+        stages = {}
+        sp = ck.join(p, "stages")
+        for name, s in ck.obj(r, p, "stages").items():
+            stages[name] = ck.number(s, ck.join(sp, name), "instructions_per_request",
+                                     minimum=0)
+        ip = ck.join(p, "instructions")
+        runs.append(InstructionRun(
+            config=ck.string(r, p, "config"),
+            repetition=ck.integer(r, p, "repetition", minimum=0),
+            requests=ck.integer(r, p, "requests", minimum=0),
+            instructions_per_request=ck.number(r, p, "instructions_per_request", minimum=0),
+            stages=stages,
+            closure=ck.number(ck.obj(r, p, "instructions"), ip, "closure", minimum=0),
+        ))
+    if not runs:
+        ck.fail("'runs' has no run measured in instructions: nothing to report")
+    c = ck.obj(doc, "", "context")
+    m = ck.obj(c, "context", "measure")
+    mp = "context.measure"
+    process = c.get("process") if isinstance(c.get("process"), dict) else {}
+    work = ck.obj(doc, "", "config").get("inject_work")
+    return InstructionResults(
+        path=src,
+        scenario_name=ck.string(ck.obj(doc, "", "scenario"), "scenario", "name"),
+        tool=ck.string(m, mp, "tool"),
+        tool_version=ck.string(m, mp, "version", optional=True),
+        slowdown=ck.number(m, mp, "slowdown", optional=True, nullable=True),
+        hash_seed=None if process.get("hash_seed") is None else str(process.get("hash_seed")),
+        aslr=process.get("aslr"),
+        inject_work=work.get("spec") if isinstance(work, dict) else None,
+        runs=tuple(runs),
+    )
+
+
 def parse(doc, src="<results>"):
-    """Validate a decoded JSON document and build Results; ``src`` names it in errors."""
+    """Validate a decoded JSON document and build Results (InstructionResults for a document
+    measured with ``--measure instructions``); ``src`` names it in errors."""
     ck = _Checker(src)
     if not isinstance(doc, dict):
         ck.fail(f"top level must be a JSON object, got {_type_name(doc)}")
@@ -1149,6 +1228,8 @@ def parse(doc, src="<results>"):
     if int(version) != SCHEMA_VERSION:
         ck.fail(f"unsupported schema_version {version!r} "
                 f"(this report generator reads version {SCHEMA_VERSION})")
+    if is_instruction_document(doc):
+        return _instruction_results(ck, doc, src)
     tool = ck.obj(doc, "", "tool", optional=True, default={})
     scenario = ck.obj(doc, "", "scenario")
     runs, crashed_runs = _runs(ck, doc)

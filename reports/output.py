@@ -16,8 +16,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import document, html, markdown, noise
-from .model import ReportError
+from . import document, html, instructions, markdown, noise
+from .model import InstructionResults, ReportError
 
 #: Every file the package may write, in the order they are moved into place.
 OUTPUT_FILES = ("waterfall.png", "stages.png", "percentiles.png", "ablation.png", "routes.png",
@@ -48,10 +48,13 @@ def write_report(results, out_dir):
             from None
     ok = False
     try:
-        from . import charts  # matplotlib is imported only when there is work to draw
+        if isinstance(results, InstructionResults):  # counts only: no charts of times
+            doc = instructions.build(results)
+        else:
+            from . import charts  # matplotlib is imported only when there is work to draw
 
-        drawn = charts.draw_all(results, tmp)
-        doc = document.build(results, drawn)
+            drawn = charts.draw_all(results, tmp)
+            doc = document.build(results, drawn)
         (tmp / "report.md").write_text(markdown.render(doc), encoding="utf-8")
         (tmp / "report.html").write_text(html.render(doc, tmp), encoding="utf-8")
         produced = [f for f in OUTPUT_FILES if (tmp / f).exists()]
@@ -66,7 +69,8 @@ def write_report(results, out_dir):
             raise ReportError(f"{out_dir}: cannot write output: {e.strerror or e}") \
                 from None
         ok = True
-        return [out / f for f in produced], noise.check(results)
+        warnings = [] if isinstance(results, InstructionResults) else noise.check(results)
+        return [out / f for f in produced], warnings
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if not ok and created is not None:

@@ -10,6 +10,7 @@
 #include "harness/compare/comparison.h"
 #include "harness/compare/comparison_report.h"
 #include "harness/compare/gate_report.h"
+#include "harness/compare/instruction_gate.h"
 #include "harness/compare/verdict.h"
 #include "harness/cli/exit_codes.h"
 #include "harness/results/atomic_file.h"
@@ -52,8 +53,9 @@ void describe_gate_command(Command& root, GateOptions& o) {
   cmd.add({.name = "--candidate", .target = &o.candidate, .help = "Candidate results JSON (or a stored baseline name)",
            .required = true});
   cmd.add({.name = "--threshold", .target = &o.threshold,
-           .help = "Smallest slowdown that counts, in percent (default 5%): REGRESSION needs the 95 % CI of "
-                   "candidate/baseline entirely above 1 + threshold",
+           .help = "Smallest slowdown that counts, in percent (default 5%; 1% with --metric instructions): REGRESSION "
+                   "needs the 95 % CI of candidate/baseline entirely above 1 + threshold (instructions: the change "
+                   "beyond threshold + the measured repeatability)",
            .type_name = "PCT"});
   cmd.add({.name = "--min-effect", .target = &o.min_effect,
            .help = "Smallest slowdown that counts in any stage, in ns (default 100): a stage's limit is the larger of "
@@ -62,8 +64,11 @@ void describe_gate_command(Command& root, GateOptions& o) {
   cmd.add({.name = "--stages", .target = &o.stages,
            .help = "Comma-separated stages to gate (default: route,dispatch,gil,marshal,handler,future,total; `other` "
                    "is the closure residual)"});
-  cmd.add({.name = "--metric", .target = &o.metric, .help = "Per-run value gated: p50 (default) or p99 of each stage",
-           .choices = {"p50", "p99"}});
+  cmd.add({.name = "--metric", .target = &o.metric,
+           .help = "Per-run value gated: p50 (default) or p99 of each stage's time, or instructions (instructions per "
+                   "request of documents measured with --measure instructions; one repetition per side decides, "
+                   "see docs/instructions.md)",
+           .choices = {"p50", "p99", "instructions"}});
   cmd.add({.name = "--alpha", .target = &o.alpha,
            .help = "Significance level of the Mann-Whitney test over repetitions (default 0.01; needs >= 5 repetitions per "
                    "side, 0.05 needs >= 4)",
@@ -97,9 +102,31 @@ void write_output(const std::string& flag, const std::string& path, const std::s
 
 }  // namespace
 
+namespace {
+
+// --metric instructions: instruction counts, one repetition per side (instruction_gate.h).
+int gate_on_instructions(const GateOptions& o) {
+  if (!o.junit.empty() || !o.summary.empty() || o.github) {
+    throw UsageError("--metric instructions prints its verdict table only (no --junit, --summary or --github)");
+  }
+  const double threshold = o.threshold.empty() ? kDefaultInstructionThreshold : parse_threshold_percent(o.threshold);
+  const std::vector<std::string> stages = parse_stage_list(o.stages.empty() ? kDefaultInstructionGateStages : o.stages);
+  const std::string store = baseline_store_dir(o.store);
+  const ResolvedResults baseline = resolve_results(o.baseline, store);
+  const ResolvedResults candidate = resolve_results(o.candidate, store);
+  const InstructionGateResult result =
+      judge_instructions(baseline.doc, baseline.label, candidate.doc, candidate.label, stages, threshold);
+  for (const std::string& w : result.warnings) fmt::print(stderr, "fasterbench gate: warning: {}\n", w);
+  fmt::print("{}", render_instruction_gate_text(result));
+  return exit_status(result.overall);
+}
+
+}  // namespace
+
 int cmd_gate(const GateOptions& o) {
+  if (o.metric == "instructions") return gate_on_instructions(o);
   GateSettings settings;
-  settings.threshold = parse_threshold_percent(o.threshold);
+  settings.threshold = parse_threshold_percent(o.threshold.empty() ? "5%" : o.threshold);
   settings.alpha = o.alpha;
   settings.min_effect_ns = parse_min_effect_ns(o.min_effect);
   CompareSettings compare;

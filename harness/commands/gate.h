@@ -11,7 +11,7 @@ namespace fb::harness {
 
 struct GateOptions {
   std::string baseline, candidate;  // results files or stored baseline names
-  std::string threshold = "5%";     // smallest slowdown that counts, in percent
+  std::string threshold;            // smallest slowdown that counts, in percent; "": the metric's default
   std::string min_effect = "100";   // ... and at least this many ns
   std::string stages;               // comma-separated; empty: kDefaultGateStages
   std::string metric = "p50";
@@ -26,6 +26,9 @@ struct GateOptions {
 // residual (total minus the named stages), which is not a cost of its own and is small and
 // noisy in relative terms.
 inline constexpr const char* kDefaultGateStages = "route,dispatch,gil,marshal,handler,future,total";
+// With --metric instructions `other` is gated too: in that mode it is counted directly (the
+// instructions a thread runs between the named stages), not a residual of two noisy clocks.
+inline constexpr const char* kDefaultInstructionGateStages = "route,dispatch,gil,marshal,handler,future,other,total";
 
 // "5%", "5", "0.5 %" -> 0.05, 0.05, 0.005 (always percent). Throws UsageError outside (0, 100).
 double parse_threshold_percent(const std::string& text);

@@ -8,12 +8,15 @@
 #include "harness/cli/exit_codes.h"
 #include "harness/commands/run_target.h"
 #include "harness/console/errors.h"
+#include "harness/console/instructions.h"
 #include "harness/console/load.h"
 #include "harness/console/noise.h"
 #include "harness/console/probes.h"
 #include "harness/console/routes.h"
 #include "harness/console/stage_tables.h"
 #include "harness/host/sysinfo.h"
+#include "harness/measure/callgrind.h"
+#include "harness/measure/instruction_windows.h"
 #include "harness/measure/measure.h"
 #include "harness/measure/stamp_cost.h"
 #include "harness/probes/probe_session.h"
@@ -21,6 +24,7 @@
 #include "harness/results/results_json.h"
 #include "harness/results/summaries.h"
 #include "probes/clock.h"
+#include "probes/instruction_count.h"
 #include "probes/stage_names.h"
 
 namespace fb::harness {
@@ -116,7 +120,61 @@ void print_console(const ResultsDocument& doc) {
 
 }  // namespace
 
+namespace {
+
+// --measure instructions, before anything is measured: what it cannot go with.
+void check_instruction_mode(const RunOptions& o) {
+  if (o.measure != "instructions") return;
+  if (!o.target.empty()) throw UsageError("--measure instructions counts this process's pipeline: not with --target");
+  if (o.probes != "inproc") {
+    throw UsageError("--measure instructions cannot go with --probes " + o.probes +
+                     ": Valgrind cannot run eBPF programs, and the USDT probes would be counted as pipeline work");
+  }
+}
+
+// Not yet under Callgrind: time the same configuration natively once (the slowdown factor's
+// denominator), then run this command line again under Callgrind and pass its status on.
+int rerun_under_callgrind(const Scenario& scenario, const RunSettings& settings) {
+  InstructionTool tool = find_callgrind();
+  const std::vector<std::string>& argv = remembered_command_line();
+  if (argv.empty()) throw UsageError("--measure instructions re-runs the command line, and there is none to re-run");
+  RunSettings native = settings;
+  native.repetitions = 1;
+  native.count_instructions = false;
+  const LoadPlan native_plan(scenario, native);
+  const ConfigurationResult timed = measure_configuration(scenario, native, native_plan, 0.0, false);
+  const LoadResult& load = timed.runs.at(0).load;
+  if (load.requests > 0) tool.native_ns_per_request = load.duration_s * 1e9 / static_cast<double>(load.requests);
+  fmt::print(stderr, "run: --measure instructions: natively {:.0f} ns/request; now under callgrind {} ({} windows of {} requests)\n",
+             tool.native_ns_per_request.value_or(0), tool.version, kInstructionWindowStages.size() + 1, settings.requests);
+  std::fflush(stderr);
+  return run_under_callgrind(argv, tool);
+}
+
+MeasureRecord instruction_measure_record(const std::vector<RunRecord>& runs) {
+  const InstructionTool tool = callgrind_tool_from_environment();
+  MeasureRecord m;
+  m.metric = "instructions";
+  m.tool = tool.name;
+  m.version = tool.version;
+  m.options = tool.options;
+  m.native_ns_per_request = tool.native_ns_per_request;
+  double window_s = 0;
+  std::uint64_t requests = 0;
+  for (const RunRecord& r : runs) {
+    if (!r.instructions) continue;
+    window_s += r.instructions->window_s;
+    requests += r.instructions->requests_per_window;
+  }
+  if (requests > 0) m.instrumented_ns_per_request = window_s * 1e9 / static_cast<double>(requests);
+  if (m.native_ns_per_request && m.instrumented_ns_per_request) m.slowdown = *m.instrumented_ns_per_request / *m.native_ns_per_request;
+  return m;
+}
+
+}  // namespace
+
 int cmd_run(const RunOptions& o) {
+  check_instruction_mode(o);
   if (!o.target.empty()) return cmd_run_target(o);
   // Everything is checked before anything starts; then hygiene: re-executing without ASLR or
   // with a fixed environment happens before Python or any thread starts.
@@ -139,6 +197,10 @@ int cmd_run(const RunOptions& o) {
   }
   check_output_path(o.out);
   const ProbeSettings probe_settings = resolve_probes(o, settings);
+  if (settings.count_instructions) {
+    if (!under_callgrind()) return rerun_under_callgrind(scenario, settings);
+    probes::g_instruction_count_on = true;  // before the app starts any thread
+  }
   const LoadPlan plan(scenario, settings);
   // Before the app starts, on a quiet process: the generator's own limit (open loop and replay).
   std::optional<GeneratorLimit> limit;
@@ -160,10 +222,7 @@ int cmd_run(const RunOptions& o) {
   doc.context.process = process_record(hygiene);
   doc.config.load = plan.mode();
   doc.config.load_plan = plan.describe();
-  if (settings.delay.active()) {
-    fmt::print(stderr, "run: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
-               to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
-  }
+  if (settings.delay.active()) announce_injection("run", settings.delay);
   if (plan.open()) {
     fmt::print(stderr, "run: {}; load generator's limit {:.0f} req/s ({} sender(s), no-op sends, measured now)\n",
                plan.describe(), limit->rps, limit->senders);
@@ -178,13 +237,18 @@ int cmd_run(const RunOptions& o) {
   std::vector<RunSummary> summaries;
   for (const RunRecord& r : doc.runs) {
     steals.push_back(r.load.steal_pct);
-    summaries.push_back(summarize_run(r));
+    if (!r.instructions) summaries.push_back(summarize_run(r));
   }
   doc.context.steal_pct = mean_of_known(steals);
-  doc.aggregates = aggregate_configurations(summaries);
-  mark_error_rate_limit(doc.aggregates, max_error_rate);
-
-  print_console(doc);
+  if (settings.count_instructions) {
+    // No times in this mode: no time statistics either.
+    doc.context.measure = instruction_measure_record(doc.runs);
+    print_instruction_tables(doc.runs, doc.context.measure, stdout);
+  } else {
+    doc.aggregates = aggregate_configurations(summaries);
+    mark_error_rate_limit(doc.aggregates, max_error_rate);
+    print_console(doc);
+  }
   if (!o.out.empty()) {
     write_file_atomically(o.out, results_to_json(doc).dump(2) + "\n");
     fmt::print("results: {}\n", o.out);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "harness/cli/exit_codes.h"
+#include "probes/stage_names.h"
 
 namespace fb::harness {
 namespace {
@@ -71,6 +72,12 @@ void describe_measurement_options(Command& cmd, RunOptions& o, const Measurement
   describe_scenario_option(cmd, o);
   describe_load_options(cmd, o, d);
   describe_open_loop_options(cmd, o);
+  cmd.add({.name = "--measure", .target = &o.measure,
+           .help = "What a run measures: time (the in-process clock, default) or instructions (re-runs itself under "
+                   "Valgrind's callgrind and counts the instructions each request and each stage executes, waits "
+                   "excluded: deterministic, no times; with a fixed hash seed (0 unless --hash-seed says), ASLR "
+                   "off and a fixed-size environment (--env fixed); see docs/instructions.md)",
+           .choices = {"time", "instructions"}, .forward = Forward::if_given});
   describe_pipeline_options(cmd, o);
   describe_isolation_options(cmd, o, d);
 }
@@ -154,6 +161,12 @@ void describe_pipeline_options(Command& cmd, RunOptions& o) {
                    "`fasterbench gate` catches a known regression; STAGE=NS/N waits in 1 request in N only (per thread), "
                    "a stall on a fraction of requests. Recorded in the results' config.inject_delay",
            .type_name = "STAGE=NS[/N]", .forward = F::if_given});
+  cmd.add({.name = "--inject-work", .target = &o.inject_work,
+           .help = "TESTING AID: run N iterations of a loop the compiler cannot remove inside stage STAGE of every "
+                   "request (STAGE=N, e.g. marshal=5000; stages as --inject-delay; a few instructions per iteration): "
+                   "--inject-delay counted in instructions instead of time, for `--measure instructions`. Not with "
+                   "--inject-delay. Recorded in the results' config.inject_work",
+           .type_name = "STAGE=N", .forward = F::if_given});
   // phases: handed only to the configurations with lockfree.
   cmd.add({.name = "--wait", .target = &o.wait,
            .help = "How workers wait on the lock-free queue (needs lockfree): spin (pause loop, never sleeps), yield "
@@ -258,6 +271,14 @@ RunSettings resolve_run_settings(const RunOptions& o, const Scenario& s) {
   r.stamps_ends = o.stamps == "ends";
   r.open = resolve_open_load(o);
   if (r.open && o.requests) r.open->requests = *o.requests;
+  r.count_instructions = o.measure == "instructions";
+  require(!(r.count_instructions && r.stamps_ends), "--stamps ends measures the clock's cost: not with --measure instructions");
+  // An open loop paces requests by the clock, and callgrind runs the process some 50x slower:
+  // the rate would be callgrind's, and instruction windows count a closed loop's requests.
+  require(!(r.count_instructions && r.open),
+          std::string(r.open && r.open->replay ? "--replay" : "--rate") +
+              " (an open loop) paces requests by the clock, which callgrind slows about 50x: not with --measure "
+              "instructions, which counts a closed loop's requests (give --requests N instead)");
   return r;
 }
 
@@ -328,12 +349,40 @@ std::optional<OpenLoad> resolve_open_load(const RunOptions& o) {
 HygieneRequest resolve_hygiene(const RunOptions& o) {
   HygieneRequest r;
   r.hash_seed = o.hash_seed.empty() ? hash_seed_from_environment() : parse_hash_seed(o.hash_seed, "--hash-seed");
-  r.aslr_off = o.aslr == "off";
-  r.fixed_env = o.env == "fixed";
+  // Instruction counts repeat only in processes that start alike: a fixed hash seed (0 unless
+  // given on the command line or in PYTHONHASHSEED) and no address randomization.
+  if (o.measure == "instructions" && r.hash_seed.random && r.hash_seed.source == "default") {
+    r.hash_seed = HashSeed{false, 0, "--measure instructions"};
+  }
+  r.aslr_off = o.aslr == "off" || o.measure == "instructions";
+  // And a fixed-size argument + environment block: their size moves the stack, and with it the
+  // instruction counts of alignment-dependent code (string compares, copies): without it
+  // `--inject-work marshal=5` alone moved `route` by 9 instructions.
+  r.fixed_env = o.env == "fixed" || o.measure == "instructions";
   return r;
 }
 
+void announce_injection(std::string_view command, const InjectedDelay& d) {
+  if (d.ns > 0) {
+    const std::string which = d.every > 1 ? "1 request in " + std::to_string(d.every) + " (per thread)" : "every request";
+    fmt::print(stderr, "{}: --inject-delay {}: {} busy-waits {} ns in its {} stage (testing aid)\n", command,
+               to_string(d), which, d.ns, probes::stage_name(d.stage));
+  }
+  if (d.work > 0) {
+    fmt::print(stderr, "{}: --inject-work {}: every request runs {} iterations of a work loop in its {} stage (testing aid)\n",
+               command, work_to_string(d), d.work, probes::stage_name(d.stage));
+  }
+}
+
 InjectedDelay resolve_inject_delay(const RunOptions& o) {
+  if (!o.inject_work.empty()) {
+    if (!o.inject_delay.empty()) throw UsageError("--inject-work and --inject-delay: one injected regression at a time");
+    try {
+      return parse_injected_work(o.inject_work);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--inject-work: ") + e.what());
+    }
+  }
   if (o.inject_delay.empty()) return {};
   try {
     return parse_injected_delay(o.inject_delay);

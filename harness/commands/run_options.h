@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "harness/cli/command_line.h"
 #include "harness/hygiene/process_hygiene.h"
@@ -33,6 +34,8 @@ struct RunOptions {
   std::int64_t demote_after = 3;
   std::string subinterp_fallback;  // "fail" | "main"; "": the scenario's, else fail
   std::string inject_delay;        // testing aid "STAGE=NS"; "": off
+  std::string inject_work;         // testing aid "STAGE=N" (iterations); "": off
+  std::string measure = "time";    // "time" or "instructions" (under Callgrind)
   // Placement and hygiene (harness/placement/, harness/hygiene/).
   std::string pin, cpus, hash_seed, aslr, env;
   // Instrument.
@@ -91,7 +94,11 @@ void describe_max_error_rate_option(Command& command, RunOptions& options, const
 // --hash-seed / --aslr / --env. Throws UsageError for a bad hash seed.
 HygieneRequest resolve_hygiene(const RunOptions& options);
 
-// --inject-delay parsed; throws UsageError ("--inject-delay: unknown stage ...") when bad.
+// --inject-delay or --inject-work parsed (at most one of them); throws UsageError
+// ("--inject-delay: unknown stage ...") when bad.
 InjectedDelay resolve_inject_delay(const RunOptions& options);
+
+// One line on stderr saying which regression is injected ("run: --inject-work marshal=5000: ...").
+void announce_injection(std::string_view command, const InjectedDelay& injected);
 
 }  // namespace fb::harness

@@ -9,6 +9,7 @@
 #include "harness/host/sysinfo.h"
 #include "harness/load/pipeline_load.h"
 #include "harness/load/sender_record.h"
+#include "harness/measure/instruction_windows.h"
 #include "harness/placement/thread_census.h"
 #include "harness/probes/probe_session.h"
 #include "harness/measure/progress.h"
@@ -55,6 +56,7 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
   if (place) place_pipeline_threads(placement);
 
   ConfigurationResult result;
+  CallgrindWindows callgrind_windows;  // used with --measure instructions only
   for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
     LoadSettings settings{plan.measured_requests(), load.warmup, load.clients, load.seed};
     settings.blocks = std::min<std::int64_t>(kNoiseBlocks, plan.measured_requests());
@@ -91,8 +93,15 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
     {
       ProgressBar bar(fmt::format("{} rep {}/{}", run.config, rep + 1, load.repetitions), plan.measured_requests(),
                       progress.done, show_progress);
-      run.load = plan.open() ? run_open_loop(*app, plan.table(), plan.route_count(), plan.schedule(), settings, &progress)
-                             : run_closed_loop(*app, plan.mix(), settings, &progress);
+      if (load.count_instructions) {
+        // resolve_run_settings refuses an open loop with --measure instructions: windows are closed loops.
+        InstructionCounts counts;
+        run.load = run_instruction_windows(*app, plan.mix(), settings, callgrind_windows, counts, &progress);
+        run.instructions = std::move(counts);
+      } else {
+        run.load = plan.open() ? run_open_loop(*app, plan.table(), plan.route_count(), plan.schedule(), settings, &progress)
+                               : run_closed_loop(*app, plan.mix(), settings, &progress);
+      }
     }
     run.routes = route_runs(scenario, run.load, app->errors());
     if (plan.replay() != nullptr) run.replay = *plan.replay();
@@ -174,6 +183,8 @@ ResultsDocument make_document(const std::string& command, const Scenario& scenar
   doc.config.demote_after = load.demotion.after;
   doc.config.wait = std::string(wait_policy_name(load.wait));
   doc.config.inject_delay = to_string(load.delay);
+  doc.config.inject_work = work_to_string(load.delay);
+  doc.config.measure = load.count_instructions ? "instructions" : "time";
   doc.config.subinterp_fallback = std::string(subinterp_fallback_name(load.subinterp_fallback));
   return doc;
 }

@@ -66,6 +66,7 @@ struct RunSettings {
   // The measurement.
   Placement placement;      // where the threads run; no CPUs: left to the OS, untouched
   bool stamps_ends = false; // stamp only the ends (run --stamps ends)
+  bool count_instructions = false;  // --measure instructions: Callgrind counts, no times
 };
 
 }  // namespace fb::harness

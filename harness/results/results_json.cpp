@@ -2,6 +2,7 @@
 
 
 #include "framework/inject_delay.h"
+#include "harness/measure/instruction_windows.h"
 #include "harness/results/probes_json.h"
 #include "harness/results/statistics_json.h"
 #include "harness/stats/load_figures.h"
@@ -198,6 +199,44 @@ ProcessRecord process_record_from_json(const json& j) {
   return p;
 }
 
+namespace {
+
+// A run measured in instructions (--measure instructions): no times at all. Each stage has the
+// requests that went through it and the instructions per request of the run (so the stages add
+// up to total); the windows they come from are kept for checking.
+json instruction_run_to_json(json j, const RunRecord& run) {
+  const LoadResult& r = run.load;
+  const InstructionCounts& c = *run.instructions;
+  j["measure"] = "instructions";
+  j["requests"] = r.requests;
+  j["errors"] = r.server_errors;
+  j["client_errors"] = r.client_errors;
+  j["allocations_per_request"] = allocations_json(r, FB_STAGE_TOTAL);
+  j["demotions"] = run.demotions;
+  j["steal_pct"] = r.steal_pct ? json(*r.steal_pct) : json(nullptr);
+  j["per_route_requests"] = r.per_route;
+  j["instructions_per_request"] = c.per_request;
+  json stages = json::object();
+  for (std::size_t s = 0; s < probes::kPipelineStageCount; ++s) {
+    const auto stage = static_cast<fb_stage>(s);
+    if (!c.stage_per_request[s]) continue;
+    stages[std::string(probes::stage_name(stage))] = {{"count", r.stages->stage(stage).count()},
+                                                       {"instructions_per_request", *c.stage_per_request[s]}};
+  }
+  j["stages"] = stages;
+  json windows = json::array();
+  for (std::size_t w = 0; w < c.window_instructions.size(); ++w) {
+    windows.push_back({{"counted", w == 0 ? std::string("every stage") : std::string(probes::stage_name(kInstructionWindowStages[w - 1]))},
+                       {"instructions", c.window_instructions[w]}});
+  }
+  j["instructions"] = {{"requests_per_window", c.requests_per_window}, {"windows", windows}, {"closure", c.closure}};
+  j["interpreter_layout"] = run.interpreter_layout;
+  j["threads"] = threads_json(run.threads);
+  return j;
+}
+
+}  // namespace
+
 json run_to_json(const RunRecord& run) {
   if (!run.supported) {  // a configuration `phases` could not run here: no measurements
     return {{"config", run.config},
@@ -228,6 +267,7 @@ json run_to_json(const RunRecord& run) {
             {"stamps", run.stamps},
             {"supported", run.supported},
             {"unsupported_reason", run.unsupported_reason}};
+  if (run.instructions) return instruction_run_to_json(std::move(j), run);
   const LoadResult& r = run.load;
   j["requests"] = r.requests;
   j["errors"] = r.server_errors;
@@ -283,7 +323,63 @@ json inject_delay_json(const std::string& spec) {
   return {{"stage", std::string(probes::stage_name(d.stage))}, {"ns", d.ns}, {"every", d.every}, {"spec", spec}};
 }
 
+// config.inject_work: null, or {"stage": "marshal", "iterations": 5000, "spec": "marshal=5000"}.
+json inject_work_json(const std::string& spec) {
+  if (spec.empty()) return nullptr;
+  const InjectedDelay w = parse_injected_work(spec);
+  return {{"stage", std::string(probes::stage_name(w.stage))}, {"iterations", w.work}, {"spec", spec}};
+}
+
 }  // namespace
+
+json measure_record_to_json(const MeasureRecord& m) {
+  json j = {{"metric", m.metric}, {"tool", m.tool}};
+  if (m.metric != "instructions") return j;
+  j["version"] = m.version;
+  j["options"] = m.options;
+  j["times"] = "none: a run under Callgrind reports instruction counts only";
+  j["native_ns_per_request"] = m.native_ns_per_request ? json(*m.native_ns_per_request) : json(nullptr);
+  j["instrumented_ns_per_request"] = m.instrumented_ns_per_request ? json(*m.instrumented_ns_per_request) : json(nullptr);
+  j["slowdown"] = m.slowdown ? json(*m.slowdown) : json(nullptr);
+  return j;
+}
+
+MeasureRecord measure_record_from_json(const json& j) {
+  MeasureRecord m;
+  m.metric = j.value("metric", "time");
+  m.tool = j.value("tool", m.tool);
+  m.version = j.value("version", "");
+  if (j.contains("options")) m.options = j.at("options").get<std::vector<std::string>>();
+  const auto number = [&j](const char* key) -> std::optional<double> {
+    if (!j.contains(key) || !j.at(key).is_number()) return std::nullopt;
+    return j.at(key).get<double>();
+  };
+  m.native_ns_per_request = number("native_ns_per_request");
+  m.instrumented_ns_per_request = number("instrumented_ns_per_request");
+  m.slowdown = number("slowdown");
+  return m;
+}
+
+RunRecord instruction_run_from_json(const json& run) {
+  RunRecord r;
+  r.config = run.at("config").get<std::string>();
+  r.repetition = run.at("repetition").get<int>();
+  r.opts = run.at("opts").get<std::vector<std::string>>();
+  r.load.requests = run.at("requests").get<std::uint64_t>();
+  InstructionCounts c;
+  const json& in = run.at("instructions");
+  c.requests_per_window = in.at("requests_per_window").get<std::uint64_t>();
+  for (const json& w : in.at("windows")) c.window_instructions.push_back(w.at("instructions").get<std::uint64_t>());
+  c.closure = in.at("closure").get<double>();
+  c.per_request = run.at("instructions_per_request").get<double>();
+  for (const auto& [name, values] : run.at("stages").items()) {
+    if (const auto stage = probes::stage_from_name(name); stage && values.contains("instructions_per_request")) {
+      c.stage_per_request[*stage] = values.at("instructions_per_request").get<double>();
+    }
+  }
+  r.instructions = std::move(c);
+  return r;
+}
 
 json results_to_json(const ResultsDocument& doc) {
   const ResultsContext& c = doc.context;
@@ -315,6 +411,7 @@ json results_to_json(const ResultsDocument& doc) {
   };
   if (c.placement) context["placement"] = placement_to_json(*c.placement);
   if (c.process) context["process"] = process_record_to_json(*c.process);
+  context["measure"] = measure_record_to_json(c.measure);
   json routes = json::array();
   for (const RouteRecord& r : doc.routes) {
     routes.push_back({{"method", r.method}, {"path", r.path}, {"handler", r.handler}, {"kind", r.kind},
@@ -335,6 +432,8 @@ json results_to_json(const ResultsDocument& doc) {
             {"demotion", {{"budget_ns", cfg.demote_budget_ns}, {"after", cfg.demote_after}}},
             {"subinterp_fallback", cfg.subinterp_fallback},
             {"inject_delay", inject_delay_json(cfg.inject_delay)},
+            {"inject_work", inject_work_json(cfg.inject_work)},
+            {"measure", cfg.measure},
             {"load", cfg.load}, {"load_plan", cfg.load_plan},
             {"max_error_rate", cfg.max_error_rate ? json(*cfg.max_error_rate) : json(nullptr)}}},
           {"routes", routes},

@@ -35,6 +35,12 @@ nlohmann::json run_to_json(const RunRecord& run);
 nlohmann::json placement_to_json(const Placement& placement);
 Placement placement_from_json(const nlohmann::json& placement);
 nlohmann::json process_record_to_json(const ProcessRecord& process);
+// context.measure: {"metric": "time", ...} or the instruction tool, its version and cost.
+nlohmann::json measure_record_to_json(const MeasureRecord& measure);
+MeasureRecord measure_record_from_json(const nlohmann::json& measure);
+// A run written by instruction_run_to_json (runs[].measure == "instructions"), read back for
+// the console: config, repetition, opts, requests and the instruction counts.
+RunRecord instruction_run_from_json(const nlohmann::json& run);
 ProcessRecord process_record_from_json(const nlohmann::json& process);
 
 // One stage's summary: count, mean_ns, p50_ns .. max_ns, percentiles, histogram. `signed_mean`

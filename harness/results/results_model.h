@@ -21,6 +21,7 @@
 #include "harness/stats/cross_validation.h"
 #include "harness/host/sysinfo.h"
 #include "probes/ebpf_backend.h"
+#include "probes/stage_names.h"
 
 namespace fb::harness {
 
@@ -75,6 +76,19 @@ struct RouteRun {
   std::shared_ptr<const probes::InprocRecorder> stages;  // the route's unsampled measured requests
 };
 
+// `--measure instructions`: what Callgrind counted in one repetition (harness/measure/
+// instruction_windows.h). Per request of the window, so the stages add up to the total.
+struct InstructionCounts {
+  std::uint64_t requests_per_window = 0;
+  std::vector<std::uint64_t> window_instructions;  // window 0 (every stage), then one per stage
+  double per_request = 0;                          // window 0 / requests
+  // route .. other, and total (= per_request); empty for the front end's stages and the open
+  // loop's queue (never counted: instructions mode runs a closed loop in this process).
+  std::array<std::optional<double>, probes::kStageCount> stage_per_request{};
+  double closure = 0;   // sum of the stage windows / window 0 (1 = every instruction in one stage)
+  double window_s = 0;  // wall time of window 0 under Callgrind (for the slowdown factor only)
+};
+
 struct RunRecord {
   std::string config;              // display label: "P2", "lockfree", ...
   std::string phase;               // "P0".."P4", or "" for other switch sets
@@ -107,6 +121,7 @@ struct RunRecord {
   std::vector<RouteRun> routes;        // per scenario route
   std::optional<GeneratorLimit> generator_limit;  // open loop and replay: measured before the run
   std::optional<ReplayReport> replay;             // replay: what the trace held
+  std::optional<InstructionCounts> instructions;  // --measure instructions: the run reports these, no times
 };
 
 struct ResultsConfig {
@@ -125,6 +140,19 @@ struct ResultsConfig {
   std::string load = "closed";  // closed | open | replay
   std::string load_plan;        // the schedule in words (LoadPlan::describe)
   std::optional<double> max_error_rate;  // --max-error-rate; none: off
+  std::string inject_work;   // "marshal=5000" (--inject-work, framework/inject_delay.h); "" = none
+  std::string measure = "time";  // --measure: "time" or "instructions"
+};
+
+// context.measure: what the figures of this document are and which tool made them.
+struct MeasureRecord {
+  std::string metric = "time";  // "time" (the in-process clock) or "instructions"
+  std::string tool = "inproc-clock";
+  std::string version;          // the tool's (Valgrind's for callgrind)
+  std::vector<std::string> options;  // the tool's options
+  std::optional<double> native_ns_per_request;        // instructions: the same configuration, natively
+  std::optional<double> instrumented_ns_per_request;  // and under the tool (window 0)
+  std::optional<double> slowdown;                     // instrumented / native
 };
 
 // The eBPF backend as this invocation found it: context.ebpf.
@@ -148,7 +176,8 @@ struct ResultsContext {
   double stamp_cost_ns = 0;
   EbpfContext ebpf;
   std::optional<Placement> placement;
-  std::optional<ProcessRecord> process;  // process hygiene in effect  // --pin / --cpus as applied; absent: not recorded (older callers)
+  std::optional<ProcessRecord> process;  // process hygiene in effect
+  MeasureRecord measure;  // --pin / --cpus as applied; absent: not recorded (older callers)
 };
 
 struct ResultsDocument {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "harness/cli/exit_codes.h"
 #include "harness/results/results_json.h"
@@ -50,8 +51,16 @@ void validate_results(const json& doc, const std::string& label) {
     if (!run.contains("stages") || !run.at("stages").is_object()) fail(label, where + " has no stages");
     const json& stages = run.at("stages");
     if (!stages.contains("total")) fail(label, fmt::format("{} ({}) has no stage 'total'", where, run.at("config").get<std::string>()));
+    // A run measured in instructions has counts instead of times (docs/instructions.md).
+    const bool instructions = run.value("measure", "time") == "instructions";
+    if (instructions && (!run.contains("instructions_per_request") || !run.at("instructions_per_request").is_number())) {
+      fail(label, fmt::format("{} ({}): instructions_per_request is missing or not a number", where,
+                              run.at("config").get<std::string>()));
+    }
+    static const std::vector<const char*> kTimeKeys = {"count", "p50_ns", "p99_ns"};
+    static const std::vector<const char*> kInstructionKeys = {"count", "instructions_per_request"};
     for (const auto& [stage, values] : stages.items()) {
-      for (const char* key : {"count", "p50_ns", "p99_ns"}) {
+      for (const char* key : instructions ? kInstructionKeys : kTimeKeys) {
         if (!values.is_object() || !values.contains(key) || !values.at(key).is_number()) {
           fail(label, fmt::format("{} ({}): stages.{}.{} is missing or not a number", where,
                                   run.at("config").get<std::string>(), stage, key));

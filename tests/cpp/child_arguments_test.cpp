@@ -25,7 +25,7 @@ const std::map<std::string, std::string> kGiven = {
     {"--subinterp-fallback", "main"},       {"--inject-delay", "gil=10"}, {"--wait", "spin"},
     {"--demote-budget-us", "12.5"},         {"--demote-after", "5"},   {"--pin", "off"},
     {"--cpus", "0"},                        {"--hash-seed", "9"},      {"--aslr", "on"},
-    {"--env", "inherit"},
+    {"--env", "inherit"},                   {"--measure", "instructions"}, {"--inject-work", "marshal=5"},
     // Open loop and replay (some exclude each other when resolved; parsing and forwarding take them all).
     {"--rate", "2500"},                     {"--arrival", "constant"}, {"--duration", "1.5"},
     {"--replay", "t.log"},                  {"--replay-format", "combined"}, {"--speed", "2"},
@@ -116,7 +116,8 @@ TEST(ChildArguments, PhasesHandsOnItsOwnIsolationDefaultsAndOnlyGivenLoadOptions
   EXPECT_TRUE(has_pair(argv, "--env", "fixed"));
   EXPECT_TRUE(has_pair(argv, "--stamps", "ends"));
   // Not given: the child resolves them from the scenario as phases did.
-  for (const char* absent : {"--requests", "--warmup", "--clients", "--workers", "--opt", "--inject-delay"}) {
+  for (const char* absent :
+       {"--requests", "--warmup", "--clients", "--workers", "--opt", "--inject-delay", "--inject-work", "--measure"}) {
     EXPECT_EQ(std::find(argv.begin(), argv.end(), absent), argv.end()) << absent;
   }
 }

@@ -81,3 +81,37 @@ TEST(InjectDelay, OnlyTheNamedStageWaits) {
   EXPECT_GE(time(FB_STAGE_HANDLER), 300'000);
   EXPECT_LT(time(FB_STAGE_DISPATCH), 300'000);
 }
+
+TEST(ParseInjectedWork, AcceptsNamedStagesAndRecordsIterations) {
+  const InjectedDelay w = parse_injected_work("marshal=5000");
+  EXPECT_EQ(w.stage, FB_STAGE_MARSHAL);
+  EXPECT_EQ(w.work, 5000u);
+  EXPECT_EQ(w.ns, 0u);
+  EXPECT_TRUE(w.active());
+  EXPECT_EQ(work_to_string(w), "marshal=5000");
+  EXPECT_EQ(to_string(w), "");  // not a delay
+  EXPECT_EQ(work_to_string(parse_injected_delay("gil=10")), "");
+  EXPECT_FALSE(parse_injected_work("route=0").active());
+}
+
+TEST(ParseInjectedWork, RejectsWithOneLineMessages) {
+  auto message = [](const char* spec) {
+    try {
+      parse_injected_work(spec);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message("marshal"), "expected STAGE=N, e.g. marshal=5000, got 'marshal'");
+  EXPECT_EQ(message("total=5"), "unknown stage 'total' (accepted: route, dispatch, gil, marshal, handler, future, other)");
+  EXPECT_EQ(message("marshal=1e3"), "work '1e3' is not a whole number of iterations in [0, 100000000]");
+  EXPECT_EQ(message("marshal=100000001"), "work '100000001' is not a whole number of iterations in [0, 100000000]");
+}
+
+TEST(InjectedWork, DependsOnEveryIteration) {
+  // The loop's result depends on its iteration count, so it cannot be folded away, and it is
+  // the same in every run (what makes the injected regression deterministic).
+  EXPECT_NE(run_injected_work(1000), run_injected_work(1001));
+  EXPECT_EQ(run_injected_work(1000), run_injected_work(1000));
+}

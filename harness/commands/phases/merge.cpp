@@ -49,6 +49,7 @@ PhaseResults merge_phase_results(const PhaseResultsInput& in) {
   // Runs in configuration order, repetitions ascending; rows for what has no measurements.
   json runs = json::array();
   std::vector<RunSummary> summaries;
+  std::vector<RunRecord> instruction_runs;
   double steal_sum = 0;
   std::size_t steal_measured = 0;
   for (std::size_t c = 0; c < plan.configs.size(); ++c) {
@@ -85,7 +86,11 @@ PhaseResults merge_phase_results(const PhaseResultsInput& in) {
         steal_sum += run.at("steal_pct").get<double>();
         ++steal_measured;
       }
-      summaries.push_back(run_summary_from_json(run));
+      if (run.value("measure", "time") == "instructions") {
+        instruction_runs.push_back(instruction_run_from_json(run));
+      } else {
+        summaries.push_back(run_summary_from_json(run));
+      }
       runs.push_back(std::move(run));
     }
   }
@@ -116,6 +121,8 @@ PhaseResults merge_phase_results(const PhaseResultsInput& in) {
   document["aggregates"] = aggregates_to_json(out.aggregates);
   if (in.ablation) document["ablation"] = ablation_to_json(ablation(summaries));
   if (in.instrumentation_tax) document["instrumentation_tax"] = instrumentation_tax_to_json(out.instrumentation_tax);
+  out.instruction_runs = std::move(instruction_runs);
+  if (document.at("context").contains("measure")) out.measure = measure_record_from_json(document.at("context").at("measure"));
   out.summary = document_summary_from_json(document);
   out.document = std::move(document);
   return out;

@@ -13,6 +13,7 @@
 
 #include "harness/commands/phases/child_runs.h"
 #include "harness/commands/phases/plan.h"
+#include "harness/results/results_model.h"
 #include "harness/results/summaries.h"
 #include "harness/stats/configuration_aggregate.h"
 #include "harness/stats/instrumentation_tax.h"
@@ -40,6 +41,9 @@ struct PhaseResults {
   std::vector<ConfigurationAggregate> aggregates;
   std::vector<InstrumentationTax> instrumentation_tax;
   std::size_t measured = 0, crashed = 0, not_run = 0;  // planned measurements by what became of them
+  // --measure instructions: the runs' counts (they have no times, so no summaries or aggregates).
+  std::vector<RunRecord> instruction_runs;
+  MeasureRecord measure;
 };
 
 // "complete" is true when every planned measurement ran (measured or crashed).

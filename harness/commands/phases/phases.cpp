@@ -14,6 +14,7 @@
 #include "harness/commands/phases/plan.h"
 #include "harness/commands/phases/resume.h"
 #include "harness/console/errors.h"
+#include "harness/console/instructions.h"
 #include "harness/console/load.h"
 #include "harness/console/noise.h"
 #include "harness/console/stage_tables.h"
@@ -98,10 +99,7 @@ void announce(const Scenario& scenario, const PhasePlan& plan, const RunSettings
   for (std::size_t c = 0; c < plan.configs.size(); ++c) {
     if (!plan.unsupported[c].empty()) fmt::print(stderr, "phases: {} unsupported: {}\n", plan.configs[c].label, plan.unsupported[c]);
   }
-  if (settings.delay.active()) {
-    fmt::print(stderr, "phases: --inject-delay {}: every request busy-waits {} ns in its {} stage (testing aid)\n",
-               to_string(settings.delay), settings.delay.ns, probes::stage_name(settings.delay.stage));
-  }
+  if (settings.delay.active()) announce_injection("phases", settings.delay);
 }
 
 // The name of measurement i's files in the runs folder: "003-P0_ends-r1" ("P0/ends" must not
@@ -207,7 +205,8 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
   if (request.phases.empty()) throw UsageError("--phases: give at least one phase, e.g. P0,P1");
   request.ablation = o.ablation;
   request.factorial = o.factorial;
-  request.instrumentation_tax = !o.no_instrumentation_tax;
+  // The instrument's tax is a time (`--stamps ends`): not measured in instructions.
+  request.instrumentation_tax = !o.no_instrumentation_tax && !settings.count_instructions;
   const PhasePlan plan = plan_phases(request, static_cast<int>(settings.repetitions));
 
   if (settings.open) {
@@ -303,15 +302,20 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
     return kExitInterrupted;
   }
   scratch.remove = true;  // complete: the children's files are merged
-  print_phase_summary(merged.summary, merged.aggregates, stdout);
-  print_load_summary(merged.aggregates, stdout);
-  print_route_tables(merged.aggregates, stdout);
-  print_errors(merged.aggregates, max_error_rate, stdout);
-  print_crashes(plan, results, stdout);
-  print_isolation(merged.summary, stdout);
-  print_noise(merged.summary, merged.aggregates, stdout);
-  print_instrumentation_tax(merged.summary, merged.instrumentation_tax, stdout);
-  print_call_floor(merged.aggregates, stdout);
+  if (settings.count_instructions) {
+    print_instruction_tables(merged.instruction_runs, merged.measure, stdout);
+    print_crashes(plan, results, stdout);
+  } else {
+    print_phase_summary(merged.summary, merged.aggregates, stdout);
+    print_load_summary(merged.aggregates, stdout);
+    print_route_tables(merged.aggregates, stdout);
+    print_errors(merged.aggregates, max_error_rate, stdout);
+    print_crashes(plan, results, stdout);
+    print_isolation(merged.summary, stdout);
+    print_noise(merged.summary, merged.aggregates, stdout);
+    print_instrumentation_tax(merged.summary, merged.instrumentation_tax, stdout);
+    print_call_floor(merged.aggregates, stdout);
+  }
   fmt::print("results: {}\n", results_path.string());
 
   std::vector<std::string> failures = error_rate_failures(merged.aggregates, max_error_rate);
