@@ -19,6 +19,7 @@
 #include "harness/results/output_dir.h"
 #include "harness/results/summaries.h"
 #include "harness/results/sweep_json.h"
+#include "harness/text/comma_list.h"
 #include "probes/clock.h"
 
 namespace fb::harness {
@@ -53,20 +54,6 @@ void describe_sweep_command(Command& root, SweepOptions& o) {
 }
 
 namespace {
-
-std::vector<std::string> split_commas(const std::string& list) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : list + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return out;
-}
 
 // The rate as the child's --rate reads it: shortest exact decimal ("4000", "1500.5").
 std::string rate_text(double rate) { return fmt::format("{}", rate); }

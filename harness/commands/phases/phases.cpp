@@ -26,6 +26,7 @@
 #include "harness/results/atomic_file.h"
 #include "harness/results/output_dir.h"
 #include "harness/results/results_json.h"
+#include "harness/text/comma_list.h"
 #include "probes/clock.h"
 #include "probes/stage_names.h"
 
@@ -71,20 +72,6 @@ void describe_phases_command(Command& root, PhasesOptions& o) {
 }
 
 namespace {
-
-std::vector<std::string> split_commas(const std::string& list) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : list + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  return out;
-}
 
 std::string format_duration(double seconds) {
   const int s = static_cast<int>(seconds + 0.5);
