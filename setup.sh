@@ -33,7 +33,7 @@ PACKAGES=(
     clang                   # compiles probes/bpf/*.bpf.c for the BPF target
     systemtap-sdt-dev       # sys/sdt.h: USDT stage points
     libfmt-dev              # formatting in the harness
-    pybind11-dev            # not used yet: reserved for the planned Python API of the framework (bindings)
+    pybind11-dev            # harness/python: the fasterbench Python package (guest mode, scripting)
     python3-dev             # headers/libpython of the system 3.11 (last-resort embed)
     python3-matplotlib      # reports/: charts, run with /usr/bin/python3
     python3-numpy           # reports/: statistics helpers for charts
@@ -92,7 +92,7 @@ PY_EXPLICIT=0                       # 1: pass -DFASTERBENCH_PYTHON to CMake
 
 usage() {
     cat <<EOF
-Usage: ./setup.sh [build|main|test|sanitize] [extra args]
+Usage: ./setup.sh [build|main|test|sanitize|python] [extra args]
 
   build (default)  install missing Debian packages (apt-get), choose the embedded Python,
                    configure (cmake --preset default) and build into ./build
@@ -104,6 +104,10 @@ Usage: ./setup.sh [build|main|test|sanitize] [extra args]
   sanitize         build, then configure, build and ctest the asan (AddressSanitizer + UBSan)
                    and tsan (ThreadSanitizer) presets into build/asan and build/tsan; exits
                    non-zero if either fails
+  python [ARGS]    build the harness and the fasterbench Python package, then run the
+                   embedded Python with the package on its path (build/fasterbench-python):
+                     ./setup.sh python -c "import fasterbench"
+                   setup's own messages go to stderr
   -h, --help       this text
 
 Python to embed (first that applies):
@@ -579,6 +583,15 @@ run_main_job() {
     "$exe" phases --scenario scenarios/mixed.toml "$@"
 }
 
+# `./setup.sh python ARGS`: the embedded interpreter with the package (harness/python).
+run_python() {
+    local exe=$BUILD_DIR/fasterbench-python
+    [[ -x $exe ]] || die "$exe was not written (is FASTERBENCH_PYTHON_MODULE off?)"
+    step "$exe $*   (setup took $(elapsed $((SECONDS - START_SECONDS))))"
+    exec 1>&3 3>&-
+    exec "$exe" "$@"
+}
+
 run_tests() {
     local failed=() rc
     step "ctest"
@@ -650,7 +663,7 @@ main() {
                 usage
                 return 0
                 ;;
-            build | main | test | sanitize)
+            build | main | test | sanitize | python)
                 cmd=$1
                 shift
                 ;;
@@ -659,9 +672,11 @@ main() {
                 ;;
         esac
     fi
-    if [[ $cmd != main ]] && (($#)); then
-        die "'$cmd' takes no extra arguments (got: $*); only 'main' passes them on"
+    if [[ $cmd != main && $cmd != python ]] && (($#)); then
+        die "'$cmd' takes no extra arguments (got: $*); only 'main' and 'python' pass them on"
     fi
+    # `python` hands stdout to the interpreter: setup's messages go to stderr.
+    [[ $cmd == python ]] && exec 3>&1 1>&2
 
     cd "$ROOT"
     mkdir -p "$LOG_DIR"
@@ -670,6 +685,8 @@ main() {
     choose_python
     if [[ $cmd == main ]]; then
         configure_and_build fasterbench # the main job needs the harness only, not tests or benchmarks
+    elif [[ $cmd == python ]]; then
+        configure_and_build fasterbench_python # the package, and the harness it drives
     else
         configure_and_build
     fi
@@ -677,6 +694,7 @@ main() {
         main) run_main_job "$@" ;;
         test) run_tests ;;
         sanitize) run_sanitizers ;;
+        python) run_python "$@" ;;
     esac
     step "done in $(elapsed $((SECONDS - START_SECONDS)))"
 }

@@ -101,7 +101,9 @@ set(Python3_ROOT_DIR "${_fb_python_prefix}")
 set(Python3_EXECUTABLE "${_fb_python_real}")
 set(Python3_FIND_STRATEGY LOCATION)
 set(Python3_FIND_VIRTUALENV STANDARD)
-find_package(Python3 ${_fb_python_version} EXACT REQUIRED COMPONENTS Interpreter Development.Embed)
+# Development.Module too: the `fasterbench` extension module (harness/python) is built for the
+# same interpreter, so that a Python process can import the framework it embeds.
+find_package(Python3 ${_fb_python_version} EXACT REQUIRED COMPONENTS Interpreter Development.Embed Development.Module)
 message(STATUS "fasterbench embeds Python ${Python3_VERSION}: ${FASTERBENCH_EMBEDDED_PYTHON}")
 
 if(Python3_VERSION VERSION_GREATER_EQUAL 3.12)
