@@ -99,7 +99,7 @@ Usage: ./setup.sh [build|main|test|sanitize|python] [extra args]
   main [ARGS]      build the harness (not the tests), then run the main job:
                      build/harness/fasterbench phases --scenario scenarios/mixed.toml [ARGS]
   test             build, then 'ctest --test-dir build --output-on-failure' (without the
-                   stress and gate-validation labels) and '/usr/bin/python3 -m pytest -q
+                   stress, soak and gate-validation labels) and '/usr/bin/python3 -m pytest -q
                    tests/python'; exits non-zero if any fails
   sanitize         build, then configure, build and ctest the asan (AddressSanitizer + UBSan)
                    and tsan (ThreadSanitizer) presets into build/asan and build/tsan; exits
@@ -596,9 +596,9 @@ run_tests() {
     local failed=() rc
     step "ctest"
     rc=0
-    # Long stress and gate-validation suites have their own labels; run them with
-    # `ctest --test-dir build -L stress` / `-L gate-validation`.
-    ctest --test-dir "$BUILD_DIR" --output-on-failure -LE 'stress|gate-validation' || rc=$?
+    # Long stress, soak and gate-validation suites have their own labels; run them with
+    # `ctest --test-dir build -L stress` / `-L soak` / `-L gate-validation` (see HACKING.md).
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -LE 'stress|soak|gate-validation' || rc=$?
     ((rc == 0)) || failed+=("ctest (exit $rc)")
 
     step "pytest (/usr/bin/python3)"
@@ -624,7 +624,7 @@ run_tests() {
 }
 
 # The asan and tsan presets, each configured with the same embedded Python, built and tested
-# (without the opt-in stress and gate-validation labels, as run_tests).
+# (without the opt-in stress, soak and gate-validation labels, as run_tests).
 run_sanitizers() {
     local failed=() preset rc log
     for preset in asan tsan; do
@@ -643,7 +643,7 @@ run_sanitizers() {
             continue
         }
         rc=0
-        ctest --preset "$preset" -LE 'stress|gate-validation' || rc=$?
+        ctest --preset "$preset" -LE 'stress|soak|gate-validation' || rc=$?
         ((rc == 0)) || failed+=("$preset ctest (exit $rc)")
     done
     if ((${#failed[@]})); then

@@ -43,14 +43,14 @@ function(fasterbench_test_code target)
 endfunction()
 
 # add_fasterbench_test(NAME SOURCES ... [DEPS ...] [LABELS ...] [ENVIRONMENT VAR=VALUE]
-#                      [EMBEDS_PYTHON] [OPTIMIZED])
+#                      [TIMEOUT SECONDS] [EMBEDS_PYTHON] [OPTIMIZED])
 # EMBEDS_PYTHON: the test starts the embedded interpreter; it links the main() that finalizes it
 # and finds fixtures through FASTERBENCH_SOURCE_DIR.
 # OPTIMIZED: keep the build type's optimization, for tests that compile the code under test
 # themselves (header-only concurrency templates) or count the allocations it makes: what they
 # check is the code as the harness and the benchmarks compile it.
 function(add_fasterbench_test name)
-  cmake_parse_arguments(ARG "EMBEDS_PYTHON;OPTIMIZED" "" "SOURCES;DEPS;LABELS;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(ARG "EMBEDS_PYTHON;OPTIMIZED" "TIMEOUT" "SOURCES;DEPS;LABELS;ENVIRONMENT" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   if(ARG_EMBEDS_PYTHON)
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} fasterbench_test_main_python fasterbench_framework GTest::gtest)
@@ -69,6 +69,9 @@ function(add_fasterbench_test name)
   endif()
   if(ARG_ENVIRONMENT)
     list(APPEND properties ENVIRONMENT "${ARG_ENVIRONMENT}")
+  endif()
+  if(ARG_TIMEOUT)
+    list(APPEND properties TIMEOUT "${ARG_TIMEOUT}")
   endif()
   gtest_discover_tests(${name} PROPERTIES ${properties} DISCOVERY_TIMEOUT 60)
 endfunction()

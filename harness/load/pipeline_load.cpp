@@ -130,6 +130,7 @@ LoadResult drive(App& app, const Source& source, const LoadSettings& settings, L
       if (!slot) return std::nullopt;
       return Claim{static_cast<std::int64_t>(slot->index), slot->request, slot->intended};
     }
+    if (settings.stop != nullptr && settings.stop->load(std::memory_order_relaxed)) return std::nullopt;
     const std::int64_t ticket = tickets.fetch_add(1, std::memory_order_relaxed);
     if (ticket >= source.measured) return std::nullopt;
     return Claim{ticket, source.mix->pick(rng), 0};

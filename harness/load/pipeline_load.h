@@ -65,6 +65,9 @@ struct LoadSettings {
   // Called once, when every client has sent its last measured request, before any client
   // thread exits (so every thread of the run can still be read, harness/placement/thread_census.h).
   std::function<void()> on_measure_end;
+  // Closed loop only: once set, the clients claim no further request and the run ends with the
+  // budget partly unsent (a run bounded by time rather than by count: the soak test's minutes).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct LoadProgress {
