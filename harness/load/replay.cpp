@@ -10,6 +10,8 @@
 #include <regex>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
 #include "framework/router.h"
 
 namespace fb::harness {
@@ -69,6 +71,7 @@ struct Matched {
   double t;                 // recorded seconds (0 when the line had none)
   bool has_t;
   std::uint32_t request;    // table index
+  std::uint64_t line;       // in the file, for messages
 };
 
 }  // namespace
@@ -157,7 +160,7 @@ std::unique_ptr<ReplayPlan> plan_replay(const Scenario& scenario, const ReplayRe
       index = *route_request[route];
       ++report.mapped;
     }
-    matched.push_back({r.t.value_or(0.0), r.t.has_value(), index});
+    matched.push_back({r.t.value_or(0.0), r.t.has_value(), index, number});
   }
   if (in.bad()) throw ReplayError(req.file + ": read error");
 
@@ -207,6 +210,14 @@ std::unique_ptr<ReplayPlan> plan_replay(const Scenario& scenario, const ReplayRe
   const double window_s = std::max(1e-3, req.format == TraceFormat::combined ? last - first + 1.0
                                          : matched.size() > 1                ? (last - first) * n / (n - 1.0)
                                                                              : 1.0);
+  // Arrival times are integer nanoseconds: a replay longer than kMaxReplaySpanS (a log line with
+  // a mistyped year, or a tiny --speed) cannot be scheduled, and is never what was meant.
+  if (window_s / req.speed > kMaxReplaySpanS) {
+    throw ReplayError(fmt::format("{}: the recorded times span {:.0f} s (line {} to line {}), {:.3g} s at speed {:g}: "
+                                  "a replay may last at most {:.0e} s",
+                                  req.file, last - first, matched.front().line, matched.back().line,
+                                  window_s / req.speed, req.speed, kMaxReplaySpanS));
+  }
   ArrivalSchedule& s = plan->schedule;
   s.arrivals.reserve(matched.size());
   for (std::size_t i = 0; i < matched.size(); ++i) {

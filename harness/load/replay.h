@@ -37,6 +37,9 @@ class ReplayError : public std::runtime_error {
 };
 
 inline constexpr std::size_t kMaxListed = 10;  // unmatched paths and malformed lines listed
+// The longest replay (recorded span / speed) a schedule can hold: 1e9 s, about 31 years, leaves
+// integer nanoseconds far from overflowing.
+inline constexpr double kMaxReplaySpanS = 1e9;
 
 struct ReplayRequest {
   std::string file;

@@ -142,6 +142,8 @@ TraceLine parse_jsonl_line(std::string_view line) {
     j = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
     return "not JSON (byte " + std::to_string(e.byte) + ")";
+  } catch (const nlohmann::json::out_of_range&) {  // valid syntax, but a number beyond a double
+    return std::string("a number too large for a double");
   }
   if (!j.is_object()) return std::string("not a JSON object");
   std::string method = "GET";

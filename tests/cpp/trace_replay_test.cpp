@@ -67,6 +67,14 @@ TEST(TraceParse, JsonlDefaultsAndErrors) {
   EXPECT_NE(reason_of(parse_jsonl_line(R"({"path": "/a", "body": 3})")).find("\"body\""), std::string::npos);
 }
 
+// Found by fuzz_trace_parser (tests/fuzz/regressions/trace_parser/jsonl-time-beyond-double):
+// a number valid in JSON's syntax but beyond a double made the JSON library throw an exception
+// the parser did not catch, which ended `run --replay` instead of counting a malformed line.
+TEST(TraceParse, JsonlNumberBeyondADoubleIsAMalformedLine) {
+  EXPECT_EQ(reason_of(parse_jsonl_line(R"({"t": 1e018894, "path": "/hello"})")), "a number too large for a double");
+  EXPECT_EQ(reason_of(parse_jsonl_line(R"({"path": "/hello", "x": -9e999})")), "a number too large for a double");
+}
+
 TEST(TraceParse, CombinedAndCommonLines) {
   const TraceRequest r = request_of(parse_combined_line(
       R"L(203.0.113.9 - frank [10/Oct/2023:13:55:36 -0700] "GET /items/42?verbose=1 HTTP/1.1" 200 2326 "http://x/" "Mozilla/5.0 (X11)")L"));
@@ -181,6 +189,33 @@ TEST_F(Replay, NothingMatchedOrNoFileIsAnError) {
   EXPECT_THROW(plan_replay(scenario(), {file, TraceFormat::jsonl}), ReplayError);
   EXPECT_THROW(plan_replay(scenario(), {file + ".missing", TraceFormat::jsonl}), ReplayError);
   std::filesystem::remove(file);
+}
+
+// Found by fuzz_trace_parser (tests/fuzz/regressions/trace_parser/combined-years-apart): a log
+// line with a mistyped year put the recorded times ~1,900 years apart, and the arrival times in
+// nanoseconds overflowed into a schedule out of order. Such a replay is now refused, naming the
+// lines; a tiny --speed that would stretch a trace as far is refused the same way.
+TEST_F(Replay, AReplayTooLongToScheduleIsAnErrorNamingTheLines) {
+  const std::string file = write_temp("t.log",
+                                      "10.0.0.1 - - [10/Oct/2023:13:55:36 +0200] \"GET /hello HTTP/1.1\" 200 5\n"
+                                      "10.0.0.2 - - [10/Oct/0106:13:55:37 -0030] \"GET /hello HTTP/1.1\" 200 5\n");
+  try {
+    plan_replay(scenario(), {file, TraceFormat::combined});
+    ADD_FAILURE() << "no error";
+  } catch (const ReplayError& e) {
+    EXPECT_NE(std::string(e.what()).find(file + ": the recorded times span "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(line 2 to line 1)"), std::string::npos) << e.what();
+  }
+  const std::string jsonl = write_temp("t.jsonl", "{\"t\": 0, \"path\": \"/hello\"}\n{\"t\": 10, \"path\": \"/hello\"}\n");
+  ReplayRequest slow{jsonl, TraceFormat::jsonl};
+  slow.speed = 1e-9;  // 20 s of recorded window -> 2e10 s
+  EXPECT_THROW(plan_replay(scenario(), slow), ReplayError);
+  slow.speed = 1e-7;  // 2e8 s: long, but it can be scheduled, in order
+  const auto plan = plan_replay(scenario(), slow);
+  ASSERT_EQ(plan->schedule.arrivals.size(), 2u);
+  EXPECT_EQ(plan->schedule.arrivals[1].at_ns, 100'000'000'000'000'000);
+  std::filesystem::remove(file);
+  std::filesystem::remove(jsonl);
 }
 
 TEST_F(Replay, AccessLogSecondsAreSpreadInsideTheSecondSeeded) {

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-"scenario results_reader http_request_parser"}
+targets=${*:-"scenario results_reader http_request_parser trace_parser"}
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j2
 status=0
