@@ -48,6 +48,8 @@ TEST(Options, ParseList) {
   }
 }
 
+// Asserts only for what this build lacks; compiled_out_test.cpp checks each message as a build
+// with every FASTERBENCH_OPT_*=OFF gives it.
 TEST(Options, UnavailableReasonNamesTheCause) {
   for (Optimization opt : kAllOptimizations) {
     const std::string reason = unavailable_reason(opt);

@@ -168,6 +168,8 @@ TEST(PipelineConfig, UnknownFunctionAndNonCallable) {
   }
 }
 
+// Asserts only in a build or Python without sub-interpreters; compiled_out_test.cpp checks every
+// optimization's refusal in every build.
 TEST(PipelineConfig, UnavailableOptimizationIsAnError) {
   AppConfig c = test_config(1);
   c.optimizations.subinterp = true;
