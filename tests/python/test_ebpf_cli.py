@@ -73,13 +73,27 @@ def test_both_on_mixed_carries_histograms_offcpu_and_cross_validation(fasterbenc
         assert stage["count"] == 200
         assert sum(c for _, c in stage["histogram"]["buckets"]) == 200
         split = ebpf["offcpu"][name]
-        assert split["on_cpu_ns"] >= 0 and split["off_cpu_ns"] >= 0
+        # The on-CPU part of a span is what is left of it once the off-CPU intervals are taken
+        # out: within the span, and together all of it. A request's stages never run on more
+        # CPUs than the machine has, so over the sampled requests the on-CPU time is within
+        # the run's wall time on every CPU.
+        assert split["on_cpu_total_ns"] <= run["duration_s"] * 1e9 * os.cpu_count(), (name, split)
+        if name in ("handler", "marshal", "total"):  # never negative spans, on one thread
+            spans_ns = stage["mean_ns"] * stage["count"]
+            assert split["on_cpu_total_ns"] <= spans_ns + 1, (name, split, stage["mean_ns"])
+            assert split["on_cpu_total_ns"] + split["off_cpu_total_ns"] >= spans_ns - 1, (name, split, stage["mean_ns"])
+            assert split["on_cpu_ns"] > 0, (name, split)  # each runs Python or C++ code on a CPU
     assert ebpf["wakeup"]["worker"]["count"] > 0
     table = probes["cross_validation"]
     assert set(table) == set(STAGES)
     for name, row in table.items():
         assert {"inproc_p50_ns", "ebpf_p50_ns", "agree"} <= set(row), name
-        assert isinstance(row["agree"], bool)
+        # The verdict follows from the figures beside it: the p50s less the probes' cost, within
+        # 10 % of the in-process one or 200 ns, whichever is larger.
+        assert row["inproc_p50_ns"] == pytest.approx(row["inproc_p50_raw_ns"] - row["probe_ns"]), name
+        assert row["ebpf_p50_ns"] == pytest.approx(row["ebpf_p50_raw_ns"] - row["probe_ns"]), name
+        assert row["tolerance_ns"] == pytest.approx(max(0.10 * abs(row["inproc_p50_ns"]), 200.0)), name
+        assert row["agree"] is (abs(row["ebpf_p50_ns"] - row["inproc_p50_ns"]) <= row["tolerance_ns"]), (name, row)
         assert row["matched"] == 200
     assert table["total"]["checked"] and table["dispatch"]["checked"]
 
