@@ -168,6 +168,11 @@ class InlineFuture {
   // True once a value or error is published (then get() does not block).
   bool ready() const noexcept { return state_.load(std::memory_order_acquire) == kReady; }
 
+  // True once the consumer has announced it sleeps (F) and until the completion is published:
+  // a publish from then on takes the wake-up path (A, B). The consumer may still be on its way
+  // into the futex. For tests and diagnostics; any thread may ask.
+  bool consumer_parked() const noexcept { return state_.load(std::memory_order_acquire) == kParked; }
+
   // Blocks until the producer publishes; returns the value or rethrows the error. Spins up to
   // `spin`, then parks. Call once per arming.
   T get(std::chrono::nanoseconds spin = kDefaultSpin) {

@@ -108,6 +108,17 @@ TEST(InlineFuture, SameThreadWithoutSpinDoesNotPark) {
   EXPECT_EQ(f.get(0ns), 42);  // the park CAS fails on READY
 }
 
+// Waits (bounded: 10 s) until the consumer of `f` has announced it sleeps.
+template <typename T>
+bool until_parked(const InlineFuture<T>& f) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!f.consumer_parked()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 TEST(InlineFuture, CrossThreadSpinningConsumer) {
   for (int i = 0; i < 200; ++i) {
     Job job{i, {}};
@@ -118,11 +129,12 @@ TEST(InlineFuture, CrossThreadSpinningConsumer) {
 }
 
 TEST(InlineFuture, CrossThreadParkedConsumer) {
-  // The producer waits long enough that the consumer (spin 0) is asleep when it publishes.
+  // The producer publishes only once the consumer (spin 0) has announced it sleeps, so every
+  // round takes the wake-up path.
   for (int i = 0; i < 20; ++i) {
     Job job{i, {}};
     std::thread producer([&job] {
-      std::this_thread::sleep_for(2ms);
+      ASSERT_TRUE(until_parked(job.completion));
       job.completion.set_value(make_response(job.id));
     });
     EXPECT_EQ(job.completion.get(0ns).body, "response " + std::to_string(i));
@@ -143,7 +155,7 @@ TEST(InlineFuture, ErrorPropagatesToTheConsumer) {
 
   InlineFuture<Response> cross;
   std::thread producer([&cross] {
-    std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(until_parked(cross));  // the error reaches a sleeping consumer
     // As App's workers do: leave the handler first, so the producer holds no reference to the
     // exception once it is published (inline_future.h, Errors).
     std::exception_ptr error;
@@ -163,11 +175,11 @@ TEST(InlineFuture, WaitForTimesOutWithoutCancelling) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_FALSE(f.wait_for(2ms));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 2ms);
-  // The slot is still armed: the producer publishes later and the consumer still gets it.
-  std::thread producer([&f] {
-    std::this_thread::sleep_for(1ms);
-    f.set_value(7);
-  });
+  // The slot is still armed (the timed-out wait left it announced as parked): the producer
+  // publishes later, taking the wake-up path, and the consumer still gets it. Whether the
+  // consumer is back in its wait by then or not, either order must deliver the value.
+  EXPECT_TRUE(f.consumer_parked());
+  std::thread producer([&f] { f.set_value(7); });
   EXPECT_TRUE(f.wait_for(10s));
   EXPECT_EQ(f.get(), 7);
   producer.join();
@@ -243,7 +255,10 @@ TEST(InlineFuture, NoHeapAllocation) {
         fb::detail::cpu_relax();
         continue;
       }
-      if (i % 2) std::this_thread::sleep_for(50us);  // half the consumers park
+      if (i % 2) {  // half the consumers park (those with a spin budget, once it is spent)
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (!slot->consumer_parked() && std::chrono::steady_clock::now() < deadline) fb::detail::cpu_relax();
+      }
       slot->set_value(std::move(responses[static_cast<std::size_t>(i++)]));
     }
     fb::probes::charge_allocations_to(fb::probes::kAllocOutside);

@@ -3,6 +3,8 @@
 #include "framework/dispatch/lockfree_queue.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -38,6 +40,60 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
   }
   return true;
 }
+
+// CPU time a running thread has used so far (its clock is read from any thread).
+std::chrono::nanoseconds cpu_time(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// Idle workers on `q` (pop until closed), each publishing its CPU clock before it starts.
+// Closes the queue when destroyed.
+class IdleWorkers {
+ public:
+  IdleWorkers(LockFreeQueue& q, std::size_t count) : q_(q), clocks_(count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      threads_.emplace_back([this, &q, i] {
+        clockid_t clock;
+        pthread_getcpuclockid(pthread_self(), &clock);
+        clocks_[i].store(clock, std::memory_order_release);
+        started_.fetch_add(1, std::memory_order_release);
+        Task t;
+        while (q.pop(t)) {
+        }
+      });
+    }
+  }
+  ~IdleWorkers() {  // a failed assertion leaves before the test closes the queue
+    q_.close();
+    join();
+  }
+  void join() {
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  // CPU time used by all the workers so far (every worker has started).
+  std::chrono::nanoseconds cpu_used() const {
+    std::chrono::nanoseconds total{0};
+    for (const auto& c : clocks_) total += cpu_time(c.load(std::memory_order_acquire));
+    return total;
+  }
+  // Waits (bounded) until the workers together have used `cpu` more than now: they have been
+  // polling for at least that long, whatever else the machine runs meanwhile.
+  bool busy_for(std::chrono::nanoseconds cpu) const {
+    if (!eventually([&] { return started_.load(std::memory_order_acquire) == clocks_.size(); })) return false;
+    const auto before = cpu_used();
+    return eventually([&] { return cpu_used() - before >= cpu; });
+  }
+
+ private:
+  LockFreeQueue& q_;
+  std::vector<std::atomic<clockid_t>> clocks_;
+  std::atomic<std::size_t> started_{0};
+  std::vector<std::thread> threads_;
+};
 
 TEST(WaitPolicy, NamesRoundTrip) {
   for (WaitPolicy p : kPolicies) EXPECT_EQ(fb::wait_policy_from_name(fb::wait_policy_name(p)), p);
@@ -132,26 +188,16 @@ TEST_P(LockFreeQueuePolicy, PopReturnsFalseOnceClosedAndDrained) {
 
 TEST_P(LockFreeQueuePolicy, CloseWakesEveryWaitingWorker) {
   LockFreeQueue q(8, GetParam());
-  std::atomic<int> finished{0};
-  std::vector<std::thread> workers;
-  for (int i = 0; i < 3; ++i) {
-    workers.emplace_back([&] {
-      Task t;
-      while (q.pop(t)) {
-      }
-      finished.fetch_add(1);
-    });
-  }
+  IdleWorkers workers(q, 3);
   if (GetParam() == WaitPolicy::park || GetParam() == WaitPolicy::adaptive) {
     ASSERT_TRUE(eventually([&] { return q.parked_workers() == 3; })) << "idle workers park";
   } else {
-    std::this_thread::sleep_for(20ms);
+    // 30 ms of CPU among three workers: each has been polling the empty queue, not asleep.
+    ASSERT_TRUE(workers.busy_for(30ms)) << "spin and yield workers use CPU while idle";
     EXPECT_EQ(q.parked_workers(), 0u) << "spin and yield never park";
   }
-  EXPECT_EQ(finished.load(), 0);
   q.close();
-  for (auto& w : workers) w.join();
-  EXPECT_EQ(finished.load(), 3);
+  workers.join();  // returns only if close() woke or stopped every worker
   EXPECT_EQ(q.parked_workers(), 0u);
 }
 
@@ -223,19 +269,13 @@ TEST(LockFreeQueue, AdaptiveCapsTheSpinningWorkers) {
   LockFreeQueue q(8, WaitPolicy::adaptive, fb::WaitTuning{2'000'000'000, 0});
   const std::uint32_t workers = q.max_spinners() + 2;
   EXPECT_GE(q.max_spinners(), 1u);
-  std::vector<std::thread> threads;
-  for (std::uint32_t i = 0; i < workers; ++i) {
-    threads.emplace_back([&] {
-      Task t;
-      while (q.pop(t)) {
-      }
-    });
-  }
+  IdleWorkers threads(q, workers);
   EXPECT_TRUE(eventually([&] { return q.parked_workers() == workers - q.max_spinners(); }));
-  std::this_thread::sleep_for(20ms);
+  // Only the spinners use CPU now: 20 ms of it later, they are still spinning, none parked.
+  ASSERT_TRUE(threads.busy_for(20ms)) << "no worker is spinning";
   EXPECT_EQ(q.parked_workers(), workers - q.max_spinners()) << "the spinners keep spinning";
   q.close();
-  for (auto& t : threads) t.join();
+  threads.join();
 }
 
 // adaptive: spins that never catch anything shrink the spin budget toward its floor.
