@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdint>
 #include <limits>
+#include <random>
+#include <vector>
 
 #include "harness/stats/rank_test.h"
 #include "harness/stats/repetitions.h"
@@ -105,4 +109,26 @@ TEST(RepetitionsNeeded, NeverBelowTheMinimumForAlphaNorTheCurrentCount) {
 TEST(RepetitionsNeeded, RatioOnTheBoundHasNoFiniteAnswer) {
   DecisionEvidence e{5, 5, 1.05, 1.0, 1.10, 0.2, 1.05, 0.01};
   EXPECT_EQ(repetitions_needed(e), kMaxRepetitionsSearched);
+}
+
+// Coverage on data with a known answer: 400 pairs of log-normal samples (sigma 0.5, 100 values
+// each) with medians 1.0 and 1.2, so the true ratio is 1.2; the 95 % interval must contain it in
+// 90-99 % of them. Seeded throughout, so the count is the same on every run (at 95 % true
+// coverage one standard deviation of the count is 4.4: the band is 4.5 of them below and 3.6
+// above).
+TEST(RatioOfMedians, IntervalCoversTheTrueRatioAboutNinetyFivePercentOfTheTime) {
+  constexpr int kTrials = 400;
+  int covered = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    std::mt19937_64 rng(9000 + static_cast<std::uint64_t>(trial));
+    std::lognormal_distribution<double> base_dist(0.0, 0.5), cand_dist(std::log(1.2), 0.5);
+    std::vector<double> base(100), cand(100);
+    for (double& x : base) x = base_dist(rng);
+    for (double& x : cand) x = cand_dist(rng);
+    const RatioEstimate r = ratio_of_medians(base, cand, 77 + static_cast<std::uint64_t>(trial));
+    if (r.ci_low <= 1.2 && 1.2 <= r.ci_high) ++covered;
+  }
+  std::printf("ratio of medians: the 95 %% interval covered the true ratio in %d of %d trials\n", covered, kTrials);
+  EXPECT_GE(covered, kTrials * 90 / 100) << "the interval misses the true ratio too often";
+  EXPECT_LE(covered, kTrials * 99 / 100) << "the interval is far wider than 95 %";
 }
