@@ -871,8 +871,8 @@ def _runs(ck, doc):
                                               optional=opt, default=0, minimum=0,
                                               nullable=True),
             demotions=ck.integer(r, p, "demotions", optional=opt, default=0, minimum=0),
-            steal_pct=ck.number(r, p, "steal_pct", optional=True, default=0, minimum=0,
-                                nullable=True),
+            steal_pct=ck.number(r, p, "steal_pct", optional=True, default=None, minimum=0,
+                                nullable=True),  # absent (older documents): unknown, not 0
             stages=stages,
             probe_backend=ck.string(probes, pp, "backend", optional=opt),
             stamp_cost_ns=ck.number(probes, pp, "stamp_cost_ns", optional=opt, default=0,

@@ -1166,6 +1166,13 @@ def test_quantities_the_harness_could_not_measure_may_be_null():
     assert not any("steal" in w for w in noise.check(results))
 
 
+def test_a_run_without_steal_time_has_it_unknown_not_zero():
+    doc = raw(PHASES_JSON)
+    for r in doc["runs"]:
+        del r["steal_pct"]
+    assert all(r.steal_pct is None for r in model.parse(doc, "x.json").runs)
+
+
 @pytest.mark.parametrize("ns, text", [
     (0, "0.0 ns"), (9.8, "9.8 ns"), (812, "812 ns"), (812.4, "812 ns"),
     (999.6, "1.00 µs"), (6510, "6.51 µs"), (14068, "14.1 µs"), (123456, "123 µs"),
