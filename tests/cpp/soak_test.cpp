@@ -6,7 +6,9 @@
 //
 //   FASTERBENCH_SOAK=1 ctest --test-dir build -L soak --output-on-failure -V
 //
-// FASTERBENCH_SOAK_MINUTES changes the length (at least kSettleMinutes + 2). It fails when
+// FASTERBENCH_SOAK_MINUTES changes the length (at least kSettleMinutes + 2), and
+// FASTERBENCH_SOAK_SCENARIO the scenario file (for instance one whose handler leaks, to see the
+// test fail). It fails when
 // - resident memory grows by more than kRssGrowthBoundKb between the end of minute
 //   kSettleMinutes (allocator arenas, interpreter caches and histograms have reached their size
 //   by then) and any later sample: at the ~2-5 M requests a minute this machine serves, that is a
@@ -86,7 +88,9 @@ TEST(Soak, MixedAtP4HoldsMemoryDescriptorsAndThreadsSteady) {
   ASSERT_GE(minutes, kSettleMinutes + 2) << "FASTERBENCH_SOAK_MINUTES must leave minutes after the settling ones";
   probes::calibrate_clock();
 
-  const Scenario scenario = load_scenario(test::source_path("scenarios/mixed.toml"));
+  const char* scenario_file = std::getenv("FASTERBENCH_SOAK_SCENARIO");
+  const Scenario scenario =
+      load_scenario(scenario_file != nullptr ? scenario_file : test::source_path("scenarios/mixed.toml"));
   RunOptions options;
   options.phase = "P4";
   const RunSettings settings = resolve_run_settings(options, scenario);  // throws if P4 is unavailable here
