@@ -13,6 +13,7 @@ namespace {
 std::mutex g_mutex;
 PyThreadState* g_main_thread_state = nullptr;  // saved by the initializing thread
 bool g_started = false;
+bool g_guest = false;  // guarded by g_mutex: the interpreter was running before ensure_python()
 std::optional<std::uint32_t> g_hash_seed;  // guarded by g_mutex
 
 void check_status(PyStatus status, PyConfig* config) {
@@ -35,6 +36,11 @@ void set_hash_seed(std::optional<std::uint32_t> seed) {
 void ensure_python() {
   std::lock_guard lock(g_mutex);
   if (g_started) return;
+  if (Py_IsInitialized()) {  // guest mode: a Python process imported us; its interpreter, its GIL
+    g_started = true;
+    g_guest = true;
+    return;
+  }
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
   config.install_signal_handlers = 0;
@@ -74,17 +80,31 @@ void prepend_to_sys_path(const std::vector<std::string>& directories) {
   PyErr_Clear();
 }
 
+bool python_is_guest() {
+  std::lock_guard lock(g_mutex);
+  return g_guest;
+}
+
 PythonInfo python_info() {
   PythonInfo info;
   info.version = PY_VERSION;
   info.executable = FASTERBENCH_PYTHON_EXECUTABLE;
   info.subinterpreters_supported = PY_VERSION_HEX >= 0x030C0000;
+  if (python_is_guest()) {
+    info.mode = "guest";
+    GilScope gil;
+    PyObject* executable = PySys_GetObject("executable");  // borrowed
+    if (executable != nullptr && PyUnicode_Check(executable)) {
+      if (const char* text = PyUnicode_AsUTF8(executable)) info.executable = text;
+    }
+    PyErr_Clear();
+  }
   return info;
 }
 
 void finalize_python() {
   std::lock_guard lock(g_mutex);
-  if (!g_started) return;
+  if (!g_started || g_guest) return;
   PyEval_RestoreThread(g_main_thread_state);
   Py_FinalizeEx();
   g_main_thread_state = nullptr;

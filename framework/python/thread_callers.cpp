@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "framework/python/embedded_python.h"
 #include "framework/python/python_caller.h"
 
 namespace fb::python {
@@ -16,6 +17,7 @@ struct ThreadCallers {
     std::unique_ptr<PythonCaller> caller;
   };
   PyThreadState* main_state = nullptr;
+  bool main_state_adopted = false;  // the host's own state (guest mode): its thread deletes it, not us
   std::vector<Entry> entries;
   std::uint64_t last_runtime = 0;  // one-entry cache for the hot path (serials start at 1)
   PythonCaller* last = nullptr;
@@ -26,7 +28,7 @@ struct ThreadCallers {
       return;
     }
     entries.clear();  // own sub-interpreters end here, on their thread
-    if (main_state != nullptr) {
+    if (main_state != nullptr && !main_state_adopted) {
       PyEval_RestoreThread(main_state);
       PyThreadState_Clear(main_state);
       PyThreadState_DeleteCurrent();
@@ -40,6 +42,17 @@ thread_local ThreadCallers t_callers;
 
 PyThreadState* this_thread_main_state() {
   ThreadCallers& t = t_callers;
+  if (t.main_state == nullptr && python_is_guest()) {
+    // A thread of the host's Python (its main thread, a threading.Thread) calling into the
+    // framework has a state in the main interpreter already, detached by the bindings for the
+    // call: use it, so a handler on the direct path sees its thread's threading.local and
+    // context, and a C extension's PyGILState_Ensure finds the state that is attached.
+    PyThreadState* own = PyGILState_GetThisThreadState();
+    if (own != nullptr && PyThreadState_GetInterpreter(own) == PyInterpreterState_Main()) {
+      t.main_state = own;
+      t.main_state_adopted = true;
+    }
+  }
   if (t.main_state == nullptr) {
     t.main_state = PyThreadState_New(PyInterpreterState_Main());
     if (t.main_state == nullptr) throw std::runtime_error("cannot create a Python thread state for this thread");

@@ -9,6 +9,9 @@
 //      the thread that destroys the runtime, from ~PythonRuntime), otherwise when the thread
 //      exits. No thread ever ends another thread's caller: a sub-interpreter must end on the
 //      thread that created it, and a thread state must be deleted by its own thread (rule 2).
+//      In guest mode (embedded_python.h) a thread the host's Python made already has a state in
+//      the main interpreter: that one is used, and deleted by its owner (CPython, at the thread's
+//      end), never here.
 //   2. The thread's state in the main interpreter belongs to the thread, not to a runtime: every
 //      caller of the thread borrows it (the shared-GIL layout, and the main-interpreter fallback
 //      lane of an own-GIL caller), and only the thread's exit deletes it. So a client thread that

@@ -14,12 +14,14 @@ namespace {
 
 // Written by the handler (async-signal-safe: a lock-free atomic and write(2)), read by the scope.
 std::atomic<int> g_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free);
+std::atomic<bool> g_stop{false};  // set with g_signal: the form LoadSettings::stop polls
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 int g_pipe[2] = {-1, -1};
 
 void on_signal(int sig) {
   int expected = 0;
   g_signal.compare_exchange_strong(expected, sig);
+  g_stop.store(true);
   const int saved = errno;
   const char byte = 1;
   [[maybe_unused]] const ssize_t n = ::write(g_pipe[1], &byte, 1);  // non-blocking: a full pipe is readable anyway
@@ -33,6 +35,7 @@ InterruptScope::InterruptScope() {
     throw std::runtime_error(std::string("cannot create the interrupt pipe: ") + std::strerror(errno));
   }
   g_signal.store(0);
+  g_stop.store(false);
   struct sigaction action {};
   action.sa_handler = &on_signal;
   sigemptyset(&action.sa_mask);
@@ -52,5 +55,7 @@ InterruptScope::~InterruptScope() {
 int InterruptScope::signal() const noexcept { return g_signal.load(); }
 
 int InterruptScope::fd() const noexcept { return g_pipe[0]; }
+
+const std::atomic<bool>& InterruptScope::flag() const noexcept { return g_stop; }
 
 }  // namespace fb::harness

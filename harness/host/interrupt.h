@@ -8,6 +8,7 @@
 // process-wide).
 #pragma once
 
+#include <atomic>
 #include <csignal>
 
 namespace fb::harness {
@@ -26,6 +27,9 @@ class InterruptScope {
   int signal() const noexcept;
   // Readable once a signal has arrived (never drained: it stays readable).
   int fd() const noexcept;
+  // Set by the handler with signal(): for a loop that polls it between steps (LoadSettings::stop)
+  // rather than through a call.
+  const std::atomic<bool>& flag() const noexcept;
 
  private:
   struct sigaction previous_int_{}, previous_term_{};

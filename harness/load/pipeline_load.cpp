@@ -1,6 +1,7 @@
 #include "harness/load/pipeline_load.h"
 
 #include <algorithm>
+#include <atomic>
 #include <barrier>
 #include <chrono>
 #include <exception>
@@ -124,13 +125,14 @@ LoadResult drive(App& app, const Source& source, const LoadSettings& settings, L
     run_hook(settings.on_measure_end);
   });
 
+  auto stopped = [stop = settings.stop]() noexcept { return stop != nullptr && stop->load(std::memory_order_relaxed); };
   auto claim = [&](ClientState& st, std::mt19937_64& rng) -> std::optional<Claim> {
+    if (stopped()) return std::nullopt;
     if (open) {
       const auto slot = source.pacer->next(st.pace);
       if (!slot) return std::nullopt;
       return Claim{static_cast<std::int64_t>(slot->index), slot->request, slot->intended};
     }
-    if (settings.stop != nullptr && settings.stop->load(std::memory_order_relaxed)) return std::nullopt;
     const std::int64_t ticket = tickets.fetch_add(1, std::memory_order_relaxed);
     if (ticket >= source.measured) return std::nullopt;
     return Claim{ticket, source.mix->pick(rng), 0};
@@ -158,7 +160,8 @@ LoadResult drive(App& app, const Source& source, const LoadSettings& settings, L
     trace.sampled = false;
     trace.ends_only = settings.ends_only;
     const bool has_arrivals = !open || !source.pacer->schedule().arrivals.empty();
-    for (std::int64_t ticket; has_arrivals && (ticket = warmup_tickets.fetch_add(1, std::memory_order_relaxed)) < settings.warmup;) {
+    for (std::int64_t ticket;
+         has_arrivals && !stopped() && (ticket = warmup_tickets.fetch_add(1, std::memory_order_relaxed)) < settings.warmup;) {
       trace.clear();
       const std::size_t request = warmup_request(ticket, rng);
       st.record.prepare_route(source.table.route(request));
@@ -197,7 +200,9 @@ LoadResult drive(App& app, const Source& source, const LoadSettings& settings, L
   };
 
   std::vector<std::thread> threads;
-  for (std::size_t c = 0; c < clients; ++c) threads.emplace_back(client, c);
+  const std::size_t first_thread = settings.caller_is_first_client ? 1 : 0;
+  for (std::size_t c = first_thread; c < clients; ++c) threads.emplace_back(client, c);
+  if (settings.caller_is_first_client) client(0);
   for (std::thread& t : threads) t.join();
   if (start_error) std::rethrow_exception(start_error);
   if (hook_error) std::rethrow_exception(hook_error);

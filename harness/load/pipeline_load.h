@@ -60,13 +60,18 @@ struct LoadSettings {
   std::string mode = "open";
   // Called on each client thread first, with the client's index (placement: name and CPUs).
   std::function<void(std::size_t client)> on_client_start;
+  // Client 0 runs on the thread that called run_closed_loop / run_open_loop instead of a thread of
+  // its own (guest mode: the direct path then runs on the host's calling Python thread).
+  bool caller_is_first_client = false;
   // Called once, when every client has finished warming up and before the measured part starts.
   std::function<void()> on_measure_start;
   // Called once, when every client has sent its last measured request, before any client
   // thread exits (so every thread of the run can still be read, harness/placement/thread_census.h).
   std::function<void()> on_measure_end;
-  // Closed loop only: once set, the clients claim no further request and the run ends with the
-  // budget partly unsent (a run bounded by time rather than by count: the soak test's minutes).
+  // Once set, the clients claim no further request, warm-up or measured, closed or open loop,
+  // and the run ends with the budget partly unsent: a run bounded by time rather than by count
+  // (the soak test's minutes), or stopped by a signal (guest mode: harness/host/interrupt.h). The
+  // result is then partial; the caller decides what it is worth. One relaxed load per request.
   const std::atomic<bool>* stop = nullptr;
 };
 

@@ -39,6 +39,7 @@ std::unique_ptr<App> start_app(const Scenario& scenario, const AppConfig& config
   try {
     return std::make_unique<App>(config);
   } catch (const ConfigError& e) {
+    if (scenario.file.empty()) throw UsageError(e.what());  // an app built in memory (guest mode): no file to name
     if (e.route() != ConfigError::npos) {
       throw UsageError(fmt::format("{}:{}: {}", scenario.file, scenario.routes[e.route()].line, e.what()));
     }
@@ -57,8 +58,11 @@ ConfigurationResult measure_configuration(const Scenario& scenario, const RunSet
 
   ConfigurationResult result;
   CallgrindWindows callgrind_windows;  // used with --measure instructions only
-  for (std::int64_t rep = 0; rep < load.repetitions; ++rep) {
+  auto stopped = [&load] { return load.stop != nullptr && load.stop->load(); };
+  for (std::int64_t rep = 0; rep < load.repetitions && !stopped(); ++rep) {
     LoadSettings settings{plan.measured_requests(), load.warmup, load.clients, load.seed};
+    settings.caller_is_first_client = load.caller_is_first_client;
+    settings.stop = load.stop;
     settings.blocks = std::min<std::int64_t>(kNoiseBlocks, plan.measured_requests());
     settings.mode = plan.mode();
     settings.ends_only = load.stamps_ends;

@@ -3,6 +3,7 @@
 // with, and what `phases` checks before it starts any child.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -67,6 +68,11 @@ struct RunSettings {
   Placement placement;      // where the threads run; no CPUs: left to the OS, untouched
   bool stamps_ends = false; // stamp only the ends (run --stamps ends)
   bool count_instructions = false;  // --measure instructions: Callgrind counts, no times
+  // Guest mode (harness/python/guest_bench.h), where a Python process drives the measurement: the
+  // calling thread is client 0 (LoadSettings::caller_is_first_client), and `*stop` (its interrupt
+  // flag) ends the measurement early once set. Never set by the CLI.
+  bool caller_is_first_client = false;
+  const std::atomic<bool>* stop = nullptr;
 };
 
 }  // namespace fb::harness
