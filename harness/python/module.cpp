@@ -7,4 +7,6 @@ PYBIND11_MODULE(_core, module) {
   module.attr("__version__") = FASTERBENCH_VERSION;
   fb::python::register_errors(module);
   fb::python::register_optimizations(module);
+  fb::python::register_pipeline(module);
+  fb::python::register_bench(module);
 }
