@@ -61,7 +61,9 @@ def test_bench_measures_every_phase_like_run(phase):
     if fb.unavailable_reason(phase):
         pytest.skip(fb.unavailable_reason(phase))
     app = phase_app(phase)
-    doc = app.bench(**SMALL, phase=phase, workers=2)
+    results = app.bench(**SMALL, phase=phase, workers=2)
+    assert results.stage("total").p50 > 0
+    doc = results.to_document()
     assert doc["tool"]["command"] == "bench"
     assert doc["context"]["python"]["mode"] == "guest"
     assert doc["context"]["python"]["executable"] == sys.executable
@@ -115,7 +117,7 @@ def test_main_and_closure_handlers_work_under_the_shared_gil():
     app.get("/lambda")(lambda request: b"lambda")
     assert app.handle("GET", "/closure").text == "3"
     assert app.handle("GET", "/lambda").body == b"lambda"
-    doc = app.bench(**SMALL)
+    doc = app.bench(**SMALL).to_document()
     assert doc["routes"][0]["handler"].endswith("<locals>.closure")
     app.close()
 
@@ -135,7 +137,8 @@ def test_a_closure_under_subinterpreters_is_a_config_error_naming_it():
     with pytest.raises(fb.ConfigError, match="it is a closure"):
         app.bench(**SMALL)
     # With the fallback it runs in the main interpreter instead.
-    assert app.bench(**SMALL, subinterp_fallback="main")["routes"][0]["interpreter"].startswith("main (fallback")
+    doc = app.bench(**SMALL, subinterp_fallback="main").to_document()
+    assert doc["routes"][0]["interpreter"].startswith("main (fallback")
 
 
 def test_a_main_module_handler_under_subinterpreters_is_a_config_error(tmp_path):
@@ -185,8 +188,9 @@ def test_an_unknown_handler_module_or_bad_route_is_a_config_error():
 
 def test_out_writes_the_document_atomically(tmp_path):
     out = tmp_path / "guest.json"
-    doc = guest_app_handlers.app.bench(**SMALL, out=str(out))
-    assert json.loads(out.read_text()) == doc
+    results = guest_app_handlers.app.bench(**SMALL, out=str(out))
+    assert json.loads(out.read_text()) == results.to_document()
+    assert results.to_json() == out.read_text()
     assert os.listdir(tmp_path) == ["guest.json"]
 
 
@@ -240,7 +244,7 @@ def test_the_document_has_runs_schema(tmp_path):
     app = fb.App(optimizations="P1")
     app.get("/hello")(plain_handlers.hello)
     app.get("/boom")(plain_handlers.boom)
-    guest = app.bench(**SMALL)
+    guest = app.bench(**SMALL).to_document()
     host = json.loads(cli_out.read_text())
     assert key_paths(guest) == key_paths(host)
     assert (host["context"]["python"]["mode"], guest["context"]["python"]["mode"]) == ("embedded", "guest")

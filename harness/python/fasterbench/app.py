@@ -10,7 +10,8 @@ sends them single requests and measures them the way `fasterbench run` measures 
         return b"hello"
 
     app.handle("GET", "/hello").body      # b'hello'
-    doc = app.bench(requests=100_000, clients=1, phase="P1")
+    results = app.bench(requests=100_000, clients=1, phase="P1")
+    results.stage("total").p50            # ns
 
 Where things run (docs/python.md, "Guest mode"): the interpreter is this process's; the pipeline's
 threads (executor workers, event loops) call into it; with `direct` a fast handler runs on the
@@ -35,6 +36,7 @@ from . import _guest_handlers
 from ._core import ConfigError, Pipeline
 from ._core import bench as _bench
 from ._core import optimizations as _switches_of
+from .results import Results
 
 F = TypeVar("F", bound=Callable[..., Any])
 Headers = Union[Mapping[str, str], Iterable["tuple[str, str]"], None]
@@ -282,10 +284,10 @@ class App:
               demote_budget_us: Optional[float] = None, demote_after: Optional[int] = None,
               subinterp_fallback: Optional[str] = None, stamps: Optional[str] = None,
               max_error_rate: Optional[Union[float, str]] = None, inject_delay: Optional[str] = None,
-              inject_work: Optional[str] = None, out: Optional[str] = None) -> dict[str, Any]:
+              inject_work: Optional[str] = None, out: Optional[str] = None) -> Results:
         """Measures this app as `fasterbench run` measures a scenario, and returns the results
-        document (the same schema as `run --out`; tool.command "bench", context.python.mode
-        "guest"). The arguments are run's options with underscores and the same defaults
+        (fasterbench.Results over a document of `run --out`'s schema; tool.command "bench",
+        context.python.mode "guest"). The arguments are run's options with underscores and the same defaults
         (requests 100000, warmup 10000, clients 1, workers 1, repetitions 1, pin "off"); `phase`
         or `optimizations` replace the App's. `out`: also write the document there, atomically.
 
@@ -311,7 +313,10 @@ class App:
             out=os.fspath(out) if out is not None else None, **chosen)
         # A pipeline left by handle() would sit beside the measured one: stop it first.
         self._close_pipeline()
-        return json.loads(_bench(self._spec(chosen, options["subinterp_fallback"]), options))
+        text = _bench(self._spec(chosen, options["subinterp_fallback"]), options)
+        if out is not None:
+            return Results.load(out)  # the file as written, which save() and to_json() give back
+        return Results.from_document(json.loads(text), source=f"App({self.name!r}).bench")
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                 for mode in order:
                     out = os.path.join(args.out_dir, f"{mode}-{phase}-{round_}.json")
                     if mode == "guest":
-                        doc = app.bench(phase=phase, out=out, **settings)
+                        doc = app.bench(phase=phase, out=out, **settings).to_document()
                     else:
                         doc = host_run(args.scenario, phase, settings, out)
                     measured[phase][mode].append(doc)
