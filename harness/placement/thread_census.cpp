@@ -32,10 +32,7 @@ std::optional<int> number_after(std::string_view name, std::string_view prefix) 
 }
 
 void classify(ThreadStat& t) {
-  if (t.tid == ::getpid()) {
-    t.role = ThreadRole::main;
-    return;
-  }
+  // By name first: in guest mode (harness/python) the process's main thread is client 0.
   const std::pair<std::string_view, ThreadRole> roles[] = {
       {kClientThreadPrefix, ThreadRole::client}, {kWorkerThreadPrefix, ThreadRole::worker}, {kLoopThreadPrefix, ThreadRole::loop}};
   for (const auto& [prefix, role] : roles) {
@@ -45,7 +42,7 @@ void classify(ThreadStat& t) {
       return;
     }
   }
-  t.role = ThreadRole::other;
+  t.role = t.tid == ::getpid() ? ThreadRole::main : ThreadRole::other;
 }
 
 // "status" and "sched" hold "key: value" lines; the value of `key`, or nullopt.

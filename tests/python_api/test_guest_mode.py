@@ -79,6 +79,8 @@ def test_bench_measures_every_phase_like_run(phase):
     assert (message["type"], message["message"], message["handler"]) == \
         ("ValueError", "boom on purpose", "guest_app_handlers:boom")
     assert run["errors"] == boom["requests"]
+    # Client 0 is this (the main) thread, and the census counts it as the client it is.
+    assert "client" in {t["role"] for t in run["threads"]}
 
 
 def test_bench_leaves_no_thread_and_the_caller_as_it_was():
