@@ -2,6 +2,7 @@
 `run` measures a scenario (App.bench), on every phase; the errors that cross the boundary; Ctrl-C
 during a bench; the document's schema against `run --out`'s."""
 
+import contextvars
 import json
 import os
 import signal
@@ -93,18 +94,24 @@ def test_bench_leaves_no_thread_and_the_caller_as_it_was():
     assert os.sched_getaffinity(0) == cpus
 
 
-def test_direct_path_runs_on_the_calling_thread():
+def test_direct_path_runs_on_the_calling_thread_with_its_own_python_state():
     seen = []
+    local = threading.local()
+    local.name = "caller"
+    request_var = contextvars.ContextVar("request_var", default="unset")
+    request_var.set("caller's context")
     app = fb.App(optimizations="P1")
 
     @app.get("/where")
     def where(request):
-        seen.append(threading.get_ident())
+        # threading.local and the current context belong to the Python thread state: the same
+        # values only if the handler runs on the caller's own state, not on a second one.
+        seen.append((threading.get_ident(), getattr(local, "name", None), request_var.get()))
         return b"x"
 
     app.handle("GET", "/where")
     app.bench(requests=20, warmup=5, clients=1)
-    assert set(seen) == {threading.get_ident()}
+    assert set(seen) == {(threading.get_ident(), "caller", "caller's context")}
     app.close()
 
 
