@@ -138,6 +138,17 @@ def _seq_words(shown):
     return "configuration", "configuration"
 
 
+def _label_sequence_axes(ax, shown, ylabel, title):
+    """A bar chart over the configurations `shown`: µs on the y axis with its grid, the x
+    axis named for the sequence, and the title ended with its noun ("... per phase")."""
+    ax.yaxis.set_major_formatter(_us_formatter())
+    xlabel, noun = _seq_words(shown)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    ax.set_title(f"{title} {noun}")
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+
+
 def _nothing_to_plot(ax):
     ax.text(0.5, 0.5, "nothing to plot: no supported configuration",
             transform=ax.transAxes, ha="center", va="center", fontsize=FONT_SIZE + 2,
@@ -235,12 +246,8 @@ def waterfall(results, path):
             tick.set_gid("bimodal-tick")
     ax.set_xlim(-0.6, max(len(steps) - 0.15, 0.85))
     ax.set_ylim(0, top * 1.28)
-    ax.yaxis.set_major_formatter(_us_formatter())
-    xlabel, noun = _seq_words(shown)
-    ax.set_ylabel("total latency p50 (µs)")
-    ax.set_xlabel(xlabel)
-    ax.set_title(f"Combined impact, measured: total p50 per {noun}")
-    ax.grid(axis="y", alpha=0.3, zorder=0)
+    _label_sequence_axes(ax, shown, "total latency p50 (µs)",
+                         "Combined impact, measured: total p50 per")
     _legend(ax, shown, loc="upper right", fontsize=FONT_SIZE - 1, framealpha=0.95)
     _layout(fig, skipped)
     _save(fig, path)
@@ -300,12 +307,8 @@ def stages(results, path):
     ax.set_xticklabels([_xlabel(a) for a in shown])
     ax.set_xlim(-0.6, max(len(shown) - 0.25, 0.8))
     ax.set_ylim(0, top * 1.08)
-    ax.yaxis.set_major_formatter(_us_formatter())
-    xlabel, noun = _seq_words(shown)
-    ax.set_ylabel("median of p50 per stage (µs), stacked")
-    ax.set_xlabel(xlabel)
-    ax.set_title(f"Where the time goes: stage medians per {noun}")
-    ax.grid(axis="y", alpha=0.3, zorder=0)
+    _label_sequence_axes(ax, shown, "median of p50 per stage (µs), stacked",
+                         "Where the time goes: stage medians per")
     # Legend outside the axes, stages listed top-down as they are stacked.
     leg_handles = [tot] + [Patch(facecolor=STAGE_COLORS[st]) for st in PART_STAGES[::-1]]
     leg_labels = ["total p50 (measured)"] + list(PART_STAGES[::-1])

@@ -542,6 +542,15 @@ class _Checker:
         return self._typed(obj, path, key, lambda v: isinstance(v, list), "an array",
                            optional, default)
 
+    def records(self, obj, path, key, read):
+        """An optional array of objects, each made a record by read(element, its path):
+        a tuple, or None when the key is absent."""
+        raw = self.array(obj, path, key, optional=True)
+        if raw is None:
+            return None
+        at = self.join(path, key)
+        return tuple(read(e, self.join(at, i)) for i, e in enumerate(raw))
+
     def string(self, obj, path, key, optional=False, default=""):
         return self._typed(obj, path, key, lambda v: isinstance(v, str), "a string",
                            optional, default)
@@ -784,45 +793,36 @@ def _run_stage(ck, s, p):
 
 
 def _threads(ck, r, p):
-    raw = ck.array(r, p, "threads", optional=True)
-    if raw is None:
-        return None
-    out = []
-    for i, t in enumerate(raw):
-        tp = ck.join(ck.join(p, "threads"), i)
-        index = ck.get(t, tp, "index")
-        if index is not None and not (_is_integer(index) and index >= 0):
-            ck.fail(f"'{tp}.index' must be null or an integer >= 0, got {index!r}")
-        migrations = ck.get(t, tp, "migrations")
-        if migrations is not None and not (_is_integer(migrations) and migrations >= 0):
-            ck.fail(f"'{tp}.migrations' must be null or an integer >= 0, "
-                    f"got {migrations!r}")
-        out.append(ThreadStats(
-            role=ck.choice(t, tp, "role", THREAD_ROLES),
-            index=None if index is None else int(index),
-            name=ck.string(t, tp, "name"),
-            tid=ck.integer(t, tp, "tid", minimum=0),
-            cpus_seen=ck.cpu_list(t, tp, "cpus_seen"),
-            affinity=ck.cpu_list(t, tp, "affinity"),
-            migrations=None if migrations is None else int(migrations),
-            voluntary_switches=ck.integer(t, tp, "voluntary_switches", minimum=0),
-            involuntary_switches=ck.integer(t, tp, "involuntary_switches", minimum=0),
-            run_ms=ck.number(t, tp, "run_ms", minimum=0),
-            runqueue_ms=ck.number(t, tp, "runqueue_ms", minimum=0),
-        ))
-    return tuple(out)
+    return ck.records(r, p, "threads", lambda t, tp: _thread(ck, t, tp))
+
+
+def _thread(ck, t, tp):
+    index = ck.get(t, tp, "index")
+    if index is not None and not (_is_integer(index) and index >= 0):
+        ck.fail(f"'{tp}.index' must be null or an integer >= 0, got {index!r}")
+    migrations = ck.get(t, tp, "migrations")
+    if migrations is not None and not (_is_integer(migrations) and migrations >= 0):
+        ck.fail(f"'{tp}.migrations' must be null or an integer >= 0, "
+                f"got {migrations!r}")
+    return ThreadStats(
+        role=ck.choice(t, tp, "role", THREAD_ROLES),
+        index=None if index is None else int(index),
+        name=ck.string(t, tp, "name"),
+        tid=ck.integer(t, tp, "tid", minimum=0),
+        cpus_seen=ck.cpu_list(t, tp, "cpus_seen"),
+        affinity=ck.cpu_list(t, tp, "affinity"),
+        migrations=None if migrations is None else int(migrations),
+        voluntary_switches=ck.integer(t, tp, "voluntary_switches", minimum=0),
+        involuntary_switches=ck.integer(t, tp, "involuntary_switches", minimum=0),
+        run_ms=ck.number(t, tp, "run_ms", minimum=0),
+        runqueue_ms=ck.number(t, tp, "runqueue_ms", minimum=0),
+    )
 
 
 def _blocks(ck, r, p):
-    raw = ck.array(r, p, "blocks", optional=True)
-    if raw is None:
-        return None
-    out = []
-    for i, b in enumerate(raw):
-        bp = ck.join(ck.join(p, "blocks"), i)
-        out.append(Block(requests=ck.integer(b, bp, "requests", minimum=0),
-                         total_p50_ns=ck.number(b, bp, "total_p50_ns", minimum=0)))
-    return tuple(out)
+    return ck.records(r, p, "blocks", lambda b, bp: Block(
+        requests=ck.integer(b, bp, "requests", minimum=0),
+        total_p50_ns=ck.number(b, bp, "total_p50_ns", minimum=0)))
 
 
 def _runs(ck, doc):
@@ -1048,48 +1048,36 @@ def _aggregates(ck, doc):
 
 
 def _ablation(ck, doc):
-    raw = ck.array(doc, "", "ablation", optional=True)
-    if raw is None:
-        return None
-    out = []
-    for i, e in enumerate(raw):
-        p = ck.join("ablation", i)
-        out.append(Ablation(
-            optimization=ck.string(e, p, "optimization"),
-            alone_saving_ns=_estimate(ck, e, p, "alone_saving_ns", False, optional=True),
-            alone_saving_pct=_estimate(ck, e, p, "alone_saving_pct", False, optional=True),
-            leave_out_saving_ns=_estimate(ck, e, p, "leave_out_saving_ns", False,
-                                          optional=True),
-            leave_out_saving_pct=_estimate(ck, e, p, "leave_out_saving_pct", False,
-                                           optional=True),
-        ))
-    return tuple(out)
+    return ck.records(doc, "", "ablation", lambda e, p: Ablation(
+        optimization=ck.string(e, p, "optimization"),
+        alone_saving_ns=_estimate(ck, e, p, "alone_saving_ns", False, optional=True),
+        alone_saving_pct=_estimate(ck, e, p, "alone_saving_pct", False, optional=True),
+        leave_out_saving_ns=_estimate(ck, e, p, "leave_out_saving_ns", False, optional=True),
+        leave_out_saving_pct=_estimate(ck, e, p, "leave_out_saving_pct", False, optional=True),
+    ))
 
 
 def _instrumentation_tax(ck, doc):
-    raw = ck.array(doc, "", "instrumentation_tax", optional=True)
-    if raw is None:
-        return None
-    out = []
-    for i, t in enumerate(raw):
-        p = ck.join("instrumentation_tax", i)
-        reps = ck.get(t, p, "repetitions")
-        if (not isinstance(reps, list) or len(reps) != 2
-                or not all(_is_integer(n) and n >= 1 for n in reps)):
-            ck.fail(f"'{p}.repetitions' must be [repetitions with every point, with the "
-                    f"ends only], two integers >= 1, got {reps!r}")
-        totals = ck.obj(t, p, "total_p50_ns")
-        tp = ck.join(p, "total_p50_ns")
-        out.append(InstrumentationTax(
-            config=ck.string(t, p, "config"),
-            repetitions_all=int(reps[0]),
-            repetitions_ends=int(reps[1]),
-            total_all_ns=ck.number(totals, tp, "all", minimum=0),
-            total_ends_ns=ck.number(totals, tp, "ends", minimum=0),
-            tax_ns=_estimate(ck, t, p, "tax_ns", full=False),
-            tax_pct=_estimate(ck, t, p, "tax_pct", full=False),
-        ))
-    return tuple(out)
+    return ck.records(doc, "", "instrumentation_tax", lambda t, p: _tax(ck, t, p))
+
+
+def _tax(ck, t, p):
+    reps = ck.get(t, p, "repetitions")
+    if (not isinstance(reps, list) or len(reps) != 2
+            or not all(_is_integer(n) and n >= 1 for n in reps)):
+        ck.fail(f"'{p}.repetitions' must be [repetitions with every point, with the "
+                f"ends only], two integers >= 1, got {reps!r}")
+    totals = ck.obj(t, p, "total_p50_ns")
+    tp = ck.join(p, "total_p50_ns")
+    return InstrumentationTax(
+        config=ck.string(t, p, "config"),
+        repetitions_all=int(reps[0]),
+        repetitions_ends=int(reps[1]),
+        total_all_ns=ck.number(totals, tp, "all", minimum=0),
+        total_ends_ns=ck.number(totals, tp, "ends", minimum=0),
+        tax_ns=_estimate(ck, t, p, "tax_ns", full=False),
+        tax_pct=_estimate(ck, t, p, "tax_pct", full=False),
+    )
 
 
 def _stamps_of(ck, runs, aggregates):

@@ -14,6 +14,7 @@ import math
 #: (divisor, suffix) from the smallest unit up; a value uses the largest unit whose
 #: divisor it reaches after rounding.
 _TIME_UNITS = ((1.0, "ns"), (1e3, "µs"), (1e6, "ms"), (1e9, "s"))
+_RATE_UNITS = ((1.0, "req/s"), (1e3, "k req/s"), (1e6, "M req/s"))
 
 #: Shown where a value does not exist (stage not on the path, unsupported config).
 MISSING = "—"
@@ -35,6 +36,20 @@ def _digits3(value):
     return f"{value:.2f}"
 
 
+def _scaled(value, units):
+    """A non-negative value at three significant digits in the largest of `units`
+    ((divisor, suffix), the base unit first) that it reaches: whole base units below the
+    second."""
+    rounded = _sig3(value)
+    divisor, suffix = units[0]
+    for d, s in units:
+        if rounded >= d:
+            divisor, suffix = d, s
+    if divisor == 1.0:
+        return f"{rounded:.0f} {suffix}"
+    return f"{_digits3(_sig3(rounded / divisor))} {suffix}"
+
+
 def format_ns(ns):
     """Format a duration in nanoseconds: ``812 ns``, ``6.51 µs``, ``1.20 ms``.
 
@@ -47,14 +62,7 @@ def format_ns(ns):
         return "-" + format_ns(-ns)
     if ns < 10:
         return f"{ns:.1f} ns"
-    rounded = _sig3(ns)
-    divisor, suffix = _TIME_UNITS[0]
-    for d, s in _TIME_UNITS:
-        if rounded >= d:
-            divisor, suffix = d, s
-    if divisor == 1.0:
-        return f"{rounded:.0f} ns"
-    return f"{_digits3(_sig3(rounded / divisor))} {suffix}"
+    return _scaled(ns, _TIME_UNITS)
 
 
 def _signed(value, fmt, zero):
@@ -89,12 +97,7 @@ def format_rate(rps):
         return MISSING
     if rps < 0:
         return "-" + format_rate(-rps)
-    rounded = _sig3(rps)
-    if rounded >= 1e6:
-        return f"{_digits3(_sig3(rounded / 1e6))} M req/s"
-    if rounded >= 1e3:
-        return f"{_digits3(_sig3(rounded / 1e3))} k req/s"
-    return f"{rounded:.0f} req/s"
+    return _scaled(rps, _RATE_UNITS)
 
 
 def format_ratio(ratio):

@@ -136,14 +136,9 @@ PyObject* lazy_repr(PyObject* self) {
   return PyUnicode_FromFormat("<Request %U %U>", as_lazy(self)->method, path.get());
 }
 
-PyGetSetDef lazy_getset[] = {
-    {"method", get_method, nullptr, "HTTP method", nullptr},
-    {"path", get_path, nullptr, "path without the query", nullptr},
-    {"path_params", get_path_params, nullptr, "dict of path parameters", nullptr},
-    {"query", get_query, nullptr, "dict of query parameters", nullptr},
-    {"headers", get_headers, nullptr, "dict of headers, lower-case names", nullptr},
-    {"body", get_body, nullptr, "request body (bytes)", nullptr},
-    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+#define FB_LAZY_GETTER(name, doc) {#name, get_##name, nullptr, doc, nullptr},
+PyGetSetDef lazy_getset[] = {FB_REQUEST_ATTRIBUTES(FB_LAZY_GETTER){nullptr, nullptr, nullptr, nullptr, nullptr}};
+#undef FB_LAZY_GETTER
 
 PyMethodDef lazy_methods[] = {
     {"json", lazy_json, METH_NOARGS, "The body parsed as JSON (equal to json.loads(body))."},

@@ -51,14 +51,9 @@ PyObject* request_repr(PyObject* self) {
   return PyUnicode_FromFormat("<Request %U %U>", r->method, r->path);
 }
 
-PyMemberDef request_members[] = {
-    {"method", FB_T_OBJECT_EX, offsetof(RequestObject, method), FB_READONLY, "HTTP method"},
-    {"path", FB_T_OBJECT_EX, offsetof(RequestObject, path), FB_READONLY, "path without the query"},
-    {"path_params", FB_T_OBJECT_EX, offsetof(RequestObject, path_params), FB_READONLY, "dict of path parameters"},
-    {"query", FB_T_OBJECT_EX, offsetof(RequestObject, query), FB_READONLY, "dict of query parameters"},
-    {"headers", FB_T_OBJECT_EX, offsetof(RequestObject, headers), FB_READONLY, "dict of headers, lower-case names"},
-    {"body", FB_T_OBJECT_EX, offsetof(RequestObject, body), FB_READONLY, "request body (bytes)"},
-    {nullptr, 0, 0, 0, nullptr}};
+#define FB_REQUEST_MEMBER(name, doc) {#name, FB_T_OBJECT_EX, offsetof(RequestObject, name), FB_READONLY, doc},
+PyMemberDef request_members[] = {FB_REQUEST_ATTRIBUTES(FB_REQUEST_MEMBER){nullptr, 0, 0, 0, nullptr}};
+#undef FB_REQUEST_MEMBER
 
 PyType_Slot request_slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(request_dealloc)},
                                {Py_tp_repr, reinterpret_cast<void*>(request_repr)},

@@ -15,6 +15,17 @@
 
 namespace fb::python {
 
+// The Request type's attributes, one table for both implementations (this plain one and
+// fast-marshal's lazy one, lazy_request.h), so a handler sees the same interface with or without
+// the optimization: X(name, docstring), `name` also the field of the object that holds it.
+#define FB_REQUEST_ATTRIBUTES(X)                          \
+  X(method, "HTTP method")                                \
+  X(path, "path without the query")                       \
+  X(path_params, "dict of path parameters")               \
+  X(query, "dict of query parameters")                    \
+  X(headers, "dict of headers, lower-case names")         \
+  X(body, "request body (bytes)")
+
 // Creates the Request type in the current interpreter. Returns a new reference or nullptr
 // with a Python exception set. Needs the GIL.
 PyObject* create_request_type();

@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 
 #include "harness/baselines/baseline_store.h"
 #include "harness/compare/comparison.h"
@@ -16,8 +15,6 @@
 #include "harness/results/atomic_file.h"
 
 namespace fb::harness {
-
-namespace fs = std::filesystem;
 
 double parse_threshold_percent(const std::string& text) {
   std::string s;
@@ -85,12 +82,6 @@ void describe_gate_command(Command& root, GateOptions& o) {
 
 namespace {
 
-void check_output_dir(const std::string& flag, const std::string& path) {
-  if (path.empty()) return;
-  const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw UsageError(fmt::format("{} {}: directory {} does not exist", flag, path, dir.string()));
-}
-
 void write_output(const std::string& flag, const std::string& path, const std::string& text) {
   try {
     write_file_atomically(path, text);
@@ -99,10 +90,6 @@ void write_output(const std::string& flag, const std::string& path, const std::s
     throw UsageError(fmt::format("{}: {}", flag, e.what()));
   }
 }
-
-}  // namespace
-
-namespace {
 
 // --metric instructions: instruction counts, one repetition per side (instruction_gate.h).
 int gate_on_instructions(const GateOptions& o) {
@@ -132,8 +119,8 @@ int cmd_gate(const GateOptions& o) {
   CompareSettings compare;
   compare.metric = o.metric == "p99" ? Metric::p99 : Metric::p50;
   compare.stages = parse_stage_list(o.stages.empty() ? kDefaultGateStages : o.stages);
-  check_output_dir("--junit", o.junit);
-  check_output_dir("--summary", o.summary);
+  require_output_directory("--junit", o.junit);
+  require_output_directory("--summary", o.summary);
 
   const std::string store = baseline_store_dir(o.store);
   const ResolvedResults baseline = resolve_results(o.baseline, store);

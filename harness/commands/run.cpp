@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <filesystem>
 
 #include "harness/cli/exit_codes.h"
 #include "harness/commands/run_target.h"
@@ -94,13 +93,6 @@ ProbeSettings resolve_probes(const RunOptions& o, const RunSettings& settings) {
   }
   if (p.alternate && settings.repetitions < 2) throw UsageError("--probe-ab needs --repetitions >= 2 (one detached, one attached)");
   return p;
-}
-
-void check_output_path(const std::string& out) {
-  if (out.empty()) return;
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw UsageError("--out " + out + ": directory " + dir.string() + " does not exist");
 }
 
 void print_console(const ResultsDocument& doc) {
@@ -195,7 +187,7 @@ int cmd_run(const RunOptions& o) {
     print_route_explanation(scenario, app->routes(), settings.opts, stdout);
     return kExitOk;
   }
-  check_output_path(o.out);
+  require_output_directory("--out", o.out);
   const ProbeSettings probe_settings = resolve_probes(o, settings);
   if (settings.count_instructions) {
     if (!under_callgrind()) return rerun_under_callgrind(scenario, settings);

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 
 #include "harness/cli/exit_codes.h"
 #include "harness/console/load.h"
@@ -41,13 +40,6 @@ void reject_pipeline_options(const RunOptions& o) {
   if (o.stamps != "all") refuse("--stamps");
 }
 
-void check_output_path(const std::string& out) {
-  if (out.empty()) return;
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw UsageError("--out " + out + ": directory " + dir.string() + " does not exist");
-}
-
 }  // namespace
 
 int cmd_run_target(const RunOptions& o) {
@@ -60,7 +52,7 @@ int cmd_run_target(const RunOptions& o) {
     throw UsageError(e.what());
   }
   const RunSettings load = resolve_run_settings(o, scenario);
-  check_output_path(o.out);
+  require_output_directory("--out", o.out);
   reexecute_if_needed(resolve_hygiene(o));
   probes::calibrate_clock();
 

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <filesystem>
 
 #include "framework/http/server.h"
 #include "harness/cli/exit_codes.h"
@@ -95,13 +94,6 @@ http::ServerOptions server_options(const ServeOptions& o) {
   return s;
 }
 
-void check_output_path(const std::string& out) {
-  if (out.empty()) return;
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw UsageError("--out " + out + ": directory " + dir.string() + " does not exist");
-}
-
 void print_summary(const http::ServerStats& st, double seconds, std::FILE* out) {
   const http::SessionCounters& s = st.sessions;
   fmt::print(out, "served {} requests in {:.1f} s ({:.0f}/s): 2xx {}, 3xx {}, 4xx {}, 5xx {}\n", s.requests, seconds,
@@ -131,7 +123,7 @@ int cmd_serve(const ServeOptions& o) {
   require_available(settings.opts);
   const OptimizationSet& opts = settings.opts;
   const http::ServerOptions server_settings = server_options(o);
-  check_output_path(o.out);
+  require_output_directory("--out", o.out);
 
   // SIGINT and SIGTERM are taken by sigwait below: blocked here, before any thread exists, so
   // every thread (I/O, executor workers, event loops) inherits the mask and none is interrupted.

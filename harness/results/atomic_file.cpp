@@ -8,12 +8,31 @@
 #include <cstring>
 #include <filesystem>
 
+#include "harness/cli/exit_codes.h"
+
 namespace fb::harness {
+
+namespace {
+
+std::filesystem::path directory_of(const std::string& path) {
+  const std::filesystem::path target(path);
+  return target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
+void require_output_directory(const std::string& flag, const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path dir = directory_of(path);
+  if (!std::filesystem::is_directory(dir)) {
+    throw UsageError(flag + " " + path + ": directory " + dir.string() + " does not exist");
+  }
+}
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   namespace fs = std::filesystem;
   const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path dir = directory_of(path);
   if (!fs::is_directory(dir)) throw OutputError(path + ": directory " + dir.string() + " does not exist");
   std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   const int fd = mkstemp(tmp.data());

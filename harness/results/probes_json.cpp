@@ -1,6 +1,7 @@
 #include "harness/results/probes_json.h"
 
 #include "harness/probes/probe_figures.h"
+#include "harness/results/json_values.h"
 #include "harness/results/results_json.h"
 #include "probes/stage_names.h"
 
@@ -8,8 +9,6 @@ namespace fb::harness {
 namespace {
 
 using nlohmann::json;
-
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 json calibration_json(const HitCostCalibration& c) {
   return {{"hit_ns", c.hit_ns},
@@ -124,7 +123,7 @@ json probes_to_json(const RunRecord& run) {
     j["sampled_stages"] = stages;
   }
   if (!run.ebpf_unavailable.empty()) j["ebpf_unavailable"] = run.ebpf_unavailable;
-  j["overhead_ns_per_request"] = optional_number(overhead_ns_per_request(run));
+  j["overhead_ns_per_request"] = value_or_null(overhead_ns_per_request(run));
   if (run.ebpf) {
     j["ebpf"] = ebpf_json(*run.ebpf);
     const std::optional<double>& sched = run.ebpf->sched_ns_per_request;
@@ -132,7 +131,7 @@ json probes_to_json(const RunRecord& run) {
     // other processes and outside sampled requests); their runs are all charged here.
     const auto& sched_runs = run.ebpf->snapshot.sched_programs;
     j["overhead"] = {{"usdt_ns_per_request", run.ebpf->usdt_ns_per_request},
-                     {"sched_ns_per_request", optional_number(sched)},
+                     {"sched_ns_per_request", value_or_null(sched)},
                      {"sched_runs_per_request",
                       sched_runs && run.load.requests > 0
                           ? json(static_cast<double>(sched_runs->runs) / static_cast<double>(run.load.requests))

@@ -3,6 +3,7 @@
 
 #include "framework/inject_delay.h"
 #include "harness/measure/instruction_windows.h"
+#include "harness/results/json_values.h"
 #include "harness/results/probes_json.h"
 #include "harness/results/statistics_json.h"
 #include "harness/stats/load_figures.h"
@@ -40,12 +41,12 @@ json threads_json(const std::vector<ThreadRecord>& threads) {
   json out = json::array();
   for (const ThreadRecord& t : threads) {
     out.push_back({{"role", std::string(thread_role_name(t.role))},
-                   {"index", t.index ? json(*t.index) : json(nullptr)},
+                   {"index", value_or_null(t.index)},
                    {"name", t.name},
                    {"tid", t.tid},
                    {"cpus_seen", t.cpus_seen},
                    {"affinity", t.affinity},
-                   {"migrations", t.migrations ? json(*t.migrations) : json(nullptr)},
+                   {"migrations", value_or_null(t.migrations)},
                    {"voluntary_switches", t.voluntary_switches},
                    {"involuntary_switches", t.involuntary_switches},
                    {"run_ms", t.run_ms},
@@ -90,7 +91,7 @@ json load_json(const RunRecord& run) {
   const LoadResult& r = run.load;
   const LoadFigures f = load_figures(r, r.stages->signed_mean(FB_STAGE_TOTAL));
   json j = {{"mode", f.mode},
-            {"offered_rps", f.offered_rps ? json(*f.offered_rps) : json(nullptr)},
+            {"offered_rps", value_or_null(f.offered_rps)},
             {"achieved_rps", f.achieved_rps},
             {"achieved_ratio", f.achieved_ratio},
             {"saturated", f.saturated},
@@ -213,7 +214,7 @@ json instruction_run_to_json(json j, const RunRecord& run) {
   j["client_errors"] = r.client_errors;
   j["allocations_per_request"] = allocations_json(r, FB_STAGE_TOTAL);
   j["demotions"] = run.demotions;
-  j["steal_pct"] = r.steal_pct ? json(*r.steal_pct) : json(nullptr);
+  j["steal_pct"] = value_or_null(r.steal_pct);
   j["per_route_requests"] = r.per_route;
   j["instructions_per_request"] = c.per_request;
   json stages = json::object();
@@ -280,7 +281,7 @@ json run_to_json(const RunRecord& run) {
           ? json(static_cast<double>(r.allocations->request_bytes()) / static_cast<double>(r.requests))
           : json(nullptr);
   j["demotions"] = run.demotions;
-  j["steal_pct"] = r.steal_pct ? json(*r.steal_pct) : json(nullptr);
+  j["steal_pct"] = value_or_null(r.steal_pct);
   j["per_route_requests"] = r.per_route;
   json stages = json::object();
   for (std::size_t s = 0; s < probes::kStageCount; ++s) {
@@ -338,9 +339,9 @@ json measure_record_to_json(const MeasureRecord& m) {
   j["version"] = m.version;
   j["options"] = m.options;
   j["times"] = "none: a run under Callgrind reports instruction counts only";
-  j["native_ns_per_request"] = m.native_ns_per_request ? json(*m.native_ns_per_request) : json(nullptr);
-  j["instrumented_ns_per_request"] = m.instrumented_ns_per_request ? json(*m.instrumented_ns_per_request) : json(nullptr);
-  j["slowdown"] = m.slowdown ? json(*m.slowdown) : json(nullptr);
+  j["native_ns_per_request"] = value_or_null(m.native_ns_per_request);
+  j["instrumented_ns_per_request"] = value_or_null(m.instrumented_ns_per_request);
+  j["slowdown"] = value_or_null(m.slowdown);
   return j;
 }
 
@@ -403,7 +404,7 @@ json results_to_json(const ResultsDocument& doc) {
         {"FASTERBENCH_OPT_FAST_MARSHAL", c.build.opt_fast_marshal}}},
       {"git_revision", c.build.git_revision},
       {"date", c.date},
-      {"steal_pct", c.steal_pct ? json(*c.steal_pct) : json(nullptr)},
+      {"steal_pct", value_or_null(c.steal_pct)},
       // What allocations_per_request counts: Python's own allocator (PyMem / pymalloc) and plain
       // malloc never go through C++ operator new and are not in the figures.
       {"allocator", probes::alloc_counting_linked() ? "C++ operator new only" : "not counted"},
@@ -436,7 +437,7 @@ json results_to_json(const ResultsDocument& doc) {
             {"inject_work", inject_work_json(cfg.inject_work)},
             {"measure", cfg.measure},
             {"load", cfg.load}, {"load_plan", cfg.load_plan},
-            {"max_error_rate", cfg.max_error_rate ? json(*cfg.max_error_rate) : json(nullptr)}}},
+            {"max_error_rate", value_or_null(cfg.max_error_rate)}}},
           {"routes", routes},
           {"runs", runs},
           {"aggregates", aggregates_to_json(doc.aggregates)}};

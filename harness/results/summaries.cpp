@@ -98,15 +98,7 @@ RunSummary summarize_run(const RunRecord& run) {
   s.allocations_per_request = allocations_per_request(r, FB_STAGE_TOTAL);
   for (std::size_t i = 0; i < probes::kStageCount; ++i) {
     const auto stage = static_cast<fb_stage>(i);
-    const StageSummary h = summarize_stage(r.stages->stage(stage), r.stages->signed_mean(stage));
-    s.stages[i] = {h.count,
-                   h.mean_ns,
-                   static_cast<double>(h.p50_ns),
-                   static_cast<double>(h.p90_ns),
-                   static_cast<double>(h.p99_ns),
-                   static_cast<double>(h.p999_ns),
-                   static_cast<double>(h.max_ns),
-                   allocations_per_request(r, stage)};
+    s.stages[i] = figures(r.stages->stage(stage), r.stages->signed_mean(stage), allocations_per_request(r, stage));
   }
   for (const probes::Histogram& block : r.block_totals) {
     if (block.count() > 0) s.block_p50s.push_back(static_cast<double>(block.value_at_percentile(50)));

@@ -1,12 +1,12 @@
 #include "harness/results/sweep_json.h"
 
+#include "harness/results/json_values.h"
+
 namespace fb::harness {
 
 namespace {
 
 using json = nlohmann::json;
-
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 json little_json(const std::optional<LittleCheck>& little) {
   if (!little) return nullptr;
@@ -25,19 +25,19 @@ json step_json(const SweepStep& s) {
   if (s.load.saturated) saturated_by.push_back("rate");
   if (s.latency_saturated) saturated_by.push_back("latency");
   return {{"offered_rps", s.offered_rps},
-          {"scheduled_rps", optional_number(s.load.offered_rps)},
+          {"scheduled_rps", value_or_null(s.load.offered_rps)},
           {"achieved_rps", s.load.achieved_rps},
           {"achieved_ratio", s.load.achieved_ratio},
           {"requests", s.requests},
           {"p50_ns", s.p50_ns},
           {"p99_ns", s.p99_ns},
           {"mean_ns", s.mean_ns},
-          {"uncorrected_p99_ns", optional_number(s.uncorrected_p99_ns)},
+          {"uncorrected_p99_ns", value_or_null(s.uncorrected_p99_ns)},
           {"late_sends", s.load.late_sends},
           {"max_lag_ns", s.load.max_lag_ns},
           {"saturated", s.saturated()},
           {"saturated_by", saturated_by},
-          {"steal_pct", optional_number(s.steal_pct)},
+          {"steal_pct", value_or_null(s.steal_pct)},
           {"little", little_json(s.load.little)}};
 }
 
@@ -60,8 +60,8 @@ json phase_json(const SweepPhase& p) {
           {"supported", p.unsupported.empty()},
           {"unsupported_reason", p.unsupported},
           {"stopped", stopped},
-          {"baseline_p99_ns", optional_number(baseline)},
-          {"best_p99_ns", optional_number(best)},
+          {"baseline_p99_ns", value_or_null(baseline)},
+          {"best_p99_ns", value_or_null(best)},
           {"knee", knee_json},
           {"steps", steps}};
 }
@@ -83,7 +83,7 @@ json sweep_to_json(const SweepDocument& doc) {
             {"saturation_shortfall", kSaturationShortfall},
             {"little_tolerance", kLittleTolerance}}},
           {"rates", {{"mode", doc.rates_mode}, {"requested", doc.rates}}},
-          {"generator_limit_rps", optional_number(doc.generator_limit_rps)},
+          {"generator_limit_rps", value_or_null(doc.generator_limit_rps)},
           {"arrival", doc.arrival},
           {"load_plan", doc.load_plan},
           {"phases", phases}};
