@@ -15,6 +15,43 @@ function(add_fasterbench_library name)
   fasterbench_warnings(${name})
 endfunction()
 
+# fasterbench_optimize_by_role(TARGET MEASURED_PATH DIR...): docs/build.md, "Optimization by role".
+# The measured path is the code that runs while requests are timed, or that times them: the
+# sources of TARGET under one of the DIRs (relative to its source directory). They are compiled
+# as the build type says (-O2 -g in RelWithDebInfo), one file at a time, as the framework and the
+# probes are. Every other source of TARGET runs once per command, before or after the
+# measurement (command lines, scenario files, statistics over finished runs, console tables,
+# JSON, comparisons, reports): it compiles at -Og (-O1 without the passes that hinder
+# debugging) in the optimized build types, and the files of one directory as one translation
+# unit (a unity build), which parses the standard library, fmt and nlohmann/json once per
+# directory instead of once per file. Names in anonymous namespaces must therefore be unique
+# within a directory. The rule is by directory, so a new file gets its treatment from where it
+# lives; tests/python/test_build_flags.py checks the compile commands against it.
+function(fasterbench_optimize_by_role target)
+  cmake_parse_arguments(ARG "" "" "MEASURED_PATH" ${ARGN})
+  # The build type's own level, given back to the measured path after the target-wide -Og.
+  set(build_level "")
+  foreach(config RelWithDebInfo Release)
+    string(TOUPPER "${config}" upper)
+    string(REGEX MATCH "-O[0-3s]" level "${CMAKE_CXX_FLAGS_${upper}}")
+    string(APPEND build_level "$<$<CONFIG:${config}>:${level}>")
+  endforeach()
+  target_compile_options(${target} PRIVATE $<$<CONFIG:RelWithDebInfo,Release>:-Og>)
+  set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
+  get_target_property(sources ${target} SOURCES)
+  foreach(source IN LISTS sources)
+    string(REGEX REPLACE "/.*" "" top "${source}")
+    get_filename_component(directory "${source}" DIRECTORY)
+    if(top IN_LIST ARG_MEASURED_PATH)
+      # A source with its own compile options is never combined into a unity source.
+      set_property(SOURCE "${source}" TARGET_DIRECTORY ${target} APPEND PROPERTY COMPILE_OPTIONS "${build_level}")
+    else()
+      string(REPLACE "/" "_" group "${directory}")
+      set_property(SOURCE "${source}" TARGET_DIRECTORY ${target} PROPERTY UNITY_GROUP "${group}")
+    endif()
+  endforeach()
+endfunction()
+
 # Test programs: GoogleTest's header precompiled once, main() for tests that embed Python
 # compiled once (tests/cpp/python_test_main.cpp finalizes the interpreter at the end), and test
 # code compiled without optimization. A test file is assertions and fixtures around code from the

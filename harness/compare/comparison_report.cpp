@@ -22,14 +22,14 @@ std::string describe(const SourceInfo& s) {
   return fmt::format("{} · scenario {} · rev {} · {} · Python {}", s.label, s.scenario, s.git_revision, s.date, s.python);
 }
 
-struct Row {
+struct ComparisonRow {
   std::string config, stage;
   StageCells cells;
   bool significant = false;  // p < alpha: rendered as '*'
 };
 
-std::vector<Row> rows(const Comparison& c, double alpha) {
-  std::vector<Row> out;
+std::vector<ComparisonRow> rows(const Comparison& c, double alpha) {
+  std::vector<ComparisonRow> out;
   for (const ConfigComparison& config : c.configs) {
     for (const StageComparison& s : config.stages) {
       out.push_back({config.config, s.stage, stage_cells(s), s.exercised && s.test.p_value < alpha});
@@ -101,12 +101,12 @@ json comparison_to_json(const Comparison& c, double alpha) {
 std::string render_comparison_text(const Comparison& c, double alpha) {
   std::string out;
   out += fmt::format("baseline:  {}\ncandidate: {}\n", describe(c.baseline), describe(c.candidate));
-  const std::vector<Row> table = rows(c, alpha);
+  const std::vector<ComparisonRow> table = rows(c, alpha);
   std::size_t w = 6;
-  for (const Row& r : table) w = std::max(w, r.config.size());
+  for (const ComparisonRow& r : table) w = std::max(w, r.config.size());
   out += fmt::format("\n{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}\n", "config", w, "stage", "n", "baseline",
                      "candidate", "change", "95% CI of change", "p");
-  for (const Row& r : table) {
+  for (const ComparisonRow& r : table) {
     out += fmt::format("{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{}\n", r.config, w, r.stage, r.cells.n,
                        r.cells.baseline, r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.significant ? " *" : "");
   }
@@ -124,7 +124,7 @@ std::string render_comparison_markdown(const Comparison& c, double alpha) {
                      describe(c.baseline), describe(c.candidate), metric_name(c.metric));
   out += "| config | stage | n (b/c) | baseline | candidate | change | 95% CI of change | p |\n";
   out += "|---|---|--:|--:|--:|--:|--:|--:|\n";
-  for (const Row& r : rows(c, alpha)) {
+  for (const ComparisonRow& r : rows(c, alpha)) {
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {}{} |\n", r.config, r.stage, r.cells.n, r.cells.baseline,
                        r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.significant ? " *" : "");
   }

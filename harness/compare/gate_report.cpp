@@ -13,13 +13,13 @@
 namespace fb::harness {
 namespace {
 
-struct Row {
+struct GateRow {
   std::string config, stage;
   StageCells cells;
   std::string limit, verdict;
 };
 
-Row row_of(const StageVerdict& v) {
+GateRow row_of(const StageVerdict& v) {
   const StageComparison& s = *v.data;
   return {v.config, s.stage, stage_cells(s), s.exercised ? fmt::format("+{:.1f} %", v.limit * 100) : "-",
           verdict_name(v.verdict)};
@@ -111,13 +111,13 @@ std::string github_escape_property(const std::string& text) {
 std::string render_gate_text(const Comparison& c, const GateResult& g) {
   std::string out = fmt::format("gate: candidate {}\n      vs baseline {}\n      {}\n", c.candidate.label, c.baseline.label,
                                 settings_line(c, g));
-  std::vector<Row> rows;
+  std::vector<GateRow> rows;
   for (const StageVerdict& v : g.stages) rows.push_back(row_of(v));
   std::size_t w = 6;
-  for (const Row& r : rows) w = std::max(w, r.config.size());
+  for (const GateRow& r : rows) w = std::max(w, r.config.size());
   out += fmt::format("\n{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{:>10}  {}\n", "config", w, "stage", "n", "baseline",
                      "candidate", "change", "95% CI of change", "p", "limit", "verdict");
-  for (const Row& r : rows) {
+  for (const GateRow& r : rows) {
     out += fmt::format("{:<{}}  {:<9}{:>7}{:>12}{:>12}{:>10}  {:<20}{:>9}{:>10}  {}\n", r.config, w, r.stage, r.cells.n,
                        r.cells.baseline, r.cells.candidate, r.cells.change, r.cells.interval, r.cells.p, r.limit, r.verdict);
   }
@@ -140,7 +140,7 @@ std::string render_gate_markdown(const Comparison& c, const GateResult& g) {
   out += "| config | stage | n (b/c) | baseline | candidate | change | 95% CI of change | p | limit | verdict |\n";
   out += "|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n";
   for (const StageVerdict& v : g.stages) {
-    const Row r = row_of(v);
+    const GateRow r = row_of(v);
     const std::string verdict = v.verdict == Verdict::regression || v.verdict == Verdict::inconclusive
                                     ? "**" + r.verdict + "**"
                                     : r.verdict;
