@@ -170,12 +170,7 @@ int cmd_run(const RunOptions& o) {
   if (!o.target.empty()) return cmd_run_target(o);
   // Everything is checked before anything starts; then hygiene: re-executing without ASLR or
   // with a fixed environment happens before Python or any thread starts.
-  Scenario scenario;
-  try {
-    scenario = load_scenario(o.scenario);
-  } catch (const ScenarioError& e) {
-    throw UsageError(e.what());
-  }
+  const Scenario scenario = load_scenario_option(o.scenario);
   const RunSettings settings = resolve_run_settings(o, scenario);
   const HygieneRequest hygiene = resolve_hygiene(o);
   require_available(settings.opts);

@@ -45,12 +45,7 @@ void reject_pipeline_options(const RunOptions& o) {
 int cmd_run_target(const RunOptions& o) {
   reject_pipeline_options(o);
   const HttpTarget target = parse_http_target(o.target);
-  Scenario scenario;
-  try {
-    scenario = load_scenario(o.scenario);
-  } catch (const ScenarioError& e) {
-    throw UsageError(e.what());
-  }
+  const Scenario scenario = load_scenario_option(o.scenario);
   const RunSettings load = resolve_run_settings(o, scenario);
   require_output_directory("--out", o.out);
   reexecute_if_needed(resolve_hygiene(o));

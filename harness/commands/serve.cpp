@@ -109,12 +109,7 @@ void print_summary(const http::ServerStats& st, double seconds, std::FILE* out) 
 }  // namespace
 
 int cmd_serve(const ServeOptions& o) {
-  Scenario scenario;
-  try {
-    scenario = load_scenario(o.pipeline.scenario);
-  } catch (const ScenarioError& e) {
-    throw UsageError(e.what());
-  }
+  const Scenario scenario = load_scenario_option(o.pipeline.scenario);
   RunOptions pipeline = o.pipeline;
   // The server's workers default to the CPUs it may run on, not the machine's.
   if (!pipeline.workers && !scenario.load.workers) pipeline.workers = static_cast<std::int64_t>(affinity_cpus());

@@ -79,12 +79,7 @@ SweepStep read_step(double rate, const nlohmann::json& document) {
 int cmd_sweep(const SweepOptions& o, const Command& command) {
   // Check everything before the first child starts: the scenario, the rates, every option (resolved
   // as a child will resolve it), the phases, and that the load generator can offer the rates.
-  Scenario scenario;
-  try {
-    scenario = load_scenario(o.run.scenario);
-  } catch (const ScenarioError& e) {
-    throw UsageError(e.what());
-  }
+  const Scenario scenario = load_scenario_option(o.run.scenario);
   const SweepRates requested = parse_sweep_rates(o.rates);
   RunOptions checked = o.run;
   checked.rate = rate_text(requested.automatic ? kAutoFirstRate : requested.rates.back());

@@ -174,12 +174,7 @@ std::string first_line(const std::string& file) {
 }  // namespace
 
 int cmd_versus(const VersusOptions& o) {
-  Scenario scenario;
-  try {
-    scenario = load_scenario(o.scenario);
-  } catch (const ScenarioError& e) {
-    throw UsageError(e.what());
-  }
+  const Scenario scenario = load_scenario_option(o.scenario);
   in_range(o.connections, "--connections", 1, 100'000);
   in_range(o.duration_s, "--duration", 1, 3600);
   in_range(o.warmup_s, "--warmup", 0, 3600);

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <set>
 
+#include "harness/cli/exit_codes.h"
+
 namespace fb::harness {
 namespace {
 
@@ -209,6 +211,14 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
     }
   }
   return s;
+}
+
+Scenario load_scenario_option(const std::string& path) {
+  try {
+    return load_scenario(path);
+  } catch (const ScenarioError& e) {
+    throw UsageError(e.what());
+  }
 }
 
 }  // namespace fb::harness

@@ -58,6 +58,10 @@ struct Scenario {
 // Parses and validates `path`. Throws ScenarioError with file and line.
 Scenario load_scenario(const std::string& path);
 
+// load_scenario for a command's --scenario: a file that cannot be used is a usage error
+// (UsageError, exit 2), its message naming the file, line and reason.
+Scenario load_scenario_option(const std::string& path);
+
 // The same for a scenario's text, as if read from `path` (which names it in messages and whose
 // folder relative python_path entries start from). What the fuzz target calls.
 Scenario parse_scenario(std::string_view text, const std::string& path);

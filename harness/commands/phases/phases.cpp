@@ -175,12 +175,7 @@ int cmd_phases(const PhasesOptions& o, const Command& command) {
   if (o.run.scenario.empty()) throw UsageError("--scenario is required (or --resume DIR, to finish an interrupted run)");
   // Check everything before the first child starts: the scenario, every load, pipeline,
   // placement and hygiene option (resolved as a child will resolve them), the phases.
-  Scenario scenario;
-  try {
-    scenario = load_scenario(o.run.scenario);
-  } catch (const ScenarioError& e) {
-    throw UsageError(e.what());
-  }
+  const Scenario scenario = load_scenario_option(o.run.scenario);
   RunOptions checked = o.run;
   if (!checked.repetitions && !scenario.load.repetitions) checked.repetitions = kDefaultPhaseRepetitions;
   checked.wait.clear();  // --wait applies to the configurations with lockfree only
