@@ -64,12 +64,26 @@ function(fasterbench_test_support)
   add_library(fasterbench_gtest_pch OBJECT "${source}")
   target_link_libraries(fasterbench_gtest_pch PRIVATE GTest::gtest)
   target_compile_options(fasterbench_gtest_pch PRIVATE -O0)
+  fasterbench_compile_for_executables(fasterbench_gtest_pch)
   target_precompile_headers(fasterbench_gtest_pch PRIVATE <gtest/gtest.h>)
   fasterbench_warnings(fasterbench_gtest_pch)
 
   add_library(fasterbench_test_main_python OBJECT "${FASTERBENCH_SOURCE_ROOT}/tests/cpp/python_test_main.cpp")
   target_link_libraries(fasterbench_test_main_python PUBLIC fasterbench_framework GTest::gtest)
+  fasterbench_compile_for_executables(fasterbench_test_main_python)
   fasterbench_test_code(fasterbench_test_main_python)
+endfunction()
+
+# An object library whose objects (or precompiled header) go only into executables: compiled
+# position-independent as an executable is (-fPIE), not as a shared object (-fPIC, what
+# CMAKE_POSITION_INDEPENDENT_CODE gives a library). GCC refuses a precompiled header made with
+# the other setting ("created and used with different settings of -fpie") and every test would
+# parse <gtest/gtest.h> again.
+function(fasterbench_compile_for_executables target)
+  if(CMAKE_POSITION_INDEPENDENT_CODE)
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+    target_compile_options(${target} PRIVATE ${CMAKE_CXX_COMPILE_OPTIONS_PIE})
+  endif()
 endfunction()
 
 # Test code: -O0 after the build type's -O2, and the precompiled <gtest/gtest.h>.
