@@ -8,6 +8,7 @@
 #include "harness/baselines/baseline_store.h"
 #include "harness/compare/comparison.h"
 #include "harness/compare/comparison_report.h"
+#include "harness/compare/gate_json.h"
 #include "harness/compare/gate_report.h"
 #include "harness/compare/instruction_gate.h"
 #include "harness/compare/verdict.h"
@@ -74,6 +75,11 @@ void describe_gate_command(Command& root, GateOptions& o) {
            .help = "Write JUnit XML here (atomically): one testcase per configuration and stage"});
   cmd.add({.name = "--github", .target = &o.github,
            .help = "Print GitHub workflow annotations (::error for regressions, ::warning otherwise)"});
+  cmd.add({.name = "--format", .target = &o.format,
+           .help = "What goes to stdout: text (the verdict table, default) or json (the comparison with every stage's "
+                   "verdict, limit and reason, the overall verdict and the warnings: \"kind\": \"fasterbench-gate\", "
+                   "docs/gate.md); the exit status is the same",
+           .choices = {"text", "json"}, .excludes = {"--github"}});
   cmd.add({.name = "--summary", .target = &o.summary,
            .help = "Write a Markdown summary here (atomically), e.g. to append to $GITHUB_STEP_SUMMARY"});
   cmd.add({.name = "--store", .target = &o.store,
@@ -93,8 +99,8 @@ void write_output(const std::string& flag, const std::string& path, const std::s
 
 // --metric instructions: instruction counts, one repetition per side (instruction_gate.h).
 int gate_on_instructions(const GateOptions& o) {
-  if (!o.junit.empty() || !o.summary.empty() || o.github) {
-    throw UsageError("--metric instructions prints its verdict table only (no --junit, --summary or --github)");
+  if (!o.junit.empty() || !o.summary.empty() || o.github || o.format != "text") {
+    throw UsageError("--metric instructions prints its verdict table only (no --junit, --summary, --github or --format json)");
   }
   const double threshold = o.threshold.empty() ? kDefaultInstructionThreshold : parse_threshold_percent(o.threshold);
   const std::vector<std::string> stages = parse_stage_list(o.stages.empty() ? kDefaultInstructionGateStages : o.stages);
@@ -129,9 +135,14 @@ int cmd_gate(const GateOptions& o) {
                                                 source_info(candidate.doc, candidate.label), compare);
   const GateResult result = judge(comparison, settings);
 
-  for (const std::string& w : comparison_warnings(comparison)) fmt::print(stderr, "fasterbench gate: warning: {}\n", w);
-  for (const std::string& w : result.warnings) fmt::print(stderr, "fasterbench gate: warning: {}\n", w);
-  fmt::print("{}", render_gate_text(comparison, result));
+  std::vector<std::string> warnings = comparison_warnings(comparison);
+  warnings.insert(warnings.end(), result.warnings.begin(), result.warnings.end());
+  for (const std::string& w : warnings) fmt::print(stderr, "fasterbench gate: warning: {}\n", w);
+  if (o.format == "json") {
+    fmt::print("{}\n", gate_to_json(comparison, result, warnings).dump(2));
+  } else {
+    fmt::print("{}", render_gate_text(comparison, result));
+  }
   if (o.github) fmt::print("{}", render_github_annotations(comparison, result));
   std::fflush(stdout);
   if (!o.junit.empty()) write_output("--junit", o.junit, render_junit(comparison, result));

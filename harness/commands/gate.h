@@ -18,6 +18,7 @@ struct GateOptions {
   double alpha = 0.01;
   std::string junit;                // JUnit XML file
   bool github = false;              // workflow annotations on stdout
+  std::string format = "text";      // stdout: the verdict table (text) or the decision as data (json)
   std::string summary;              // Markdown file
   std::string store;                // baseline store (baseline_store.h)
 };

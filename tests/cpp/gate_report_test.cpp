@@ -1,7 +1,11 @@
 // The gate's renderings, tested with rules (must contain / must not contain), per output.
 #include "harness/compare/gate_report.h"
 
+#include "harness/compare/gate_json.h"
+
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "results_builder.h"
 
@@ -47,6 +51,37 @@ TEST(GateText, TableReasonsAndOverallLine) {
   EXPECT_TRUE(contains(text, "\ngate: REGRESSION: P0 dispatch · 1 regression(s), 1 inconclusive, 0 improvement(s), 2 pass, of 4 check(s)\n"))
       << text;
   EXPECT_FALSE(contains(text, "warning:")) << text;  // warnings go to stderr, printed by the command
+}
+
+TEST(GateJson, EveryStageCarriesItsVerdictOnTheComparisonData) {
+  const Fixture f;
+  const json doc = gate_to_json(f.comparison, f.result, {"the two results differ in cpu_model"});
+  EXPECT_EQ(doc.at("kind"), "fasterbench-gate");
+  EXPECT_EQ(doc.at("gate_schema_version"), kGateSchemaVersion);
+  EXPECT_EQ(doc.at("overall"), "REGRESSION");
+  EXPECT_EQ(doc.at("exit_status"), 1);
+  EXPECT_EQ(doc.at("threshold"), 0.05);
+  EXPECT_EQ(doc.at("min_effect_ns"), 100);
+  EXPECT_EQ(doc.at("alpha"), 0.01);
+  EXPECT_EQ(doc.at("metric"), "p50");
+  EXPECT_EQ(doc.at("warnings"), json::array({"the two results differ in cpu_model"}));
+  ASSERT_EQ(doc.at("configs").size(), 2u);
+  std::map<std::string, std::string> verdicts;
+  for (const json& config : doc.at("configs")) {
+    for (const json& stage : config.at("stages")) {
+      verdicts[config.at("config").get<std::string>() + " " + stage.at("stage").get<std::string>()] = stage.at("verdict");
+      EXPECT_TRUE(stage.at("reason").is_string() && !stage.at("reason").get<std::string>().empty()) << stage;
+    }
+  }
+  // P0 total and P1 dispatch are the same 100 ns on both sides.
+  const std::map<std::string, std::string> expected = {
+      {"P0 dispatch", "REGRESSION"}, {"P0 total", "PASS"}, {"P1 dispatch", "PASS"}, {"P1 total", "INCONCLUSIVE"}};
+  EXPECT_EQ(verdicts, expected);
+  const json& regression = doc.at("configs").at(0).at("stages").at(0);
+  EXPECT_NEAR(regression.at("ratio").get<double>(), 3.0, 0.01);
+  EXPECT_EQ(regression.at("baseline").at("values").size(), 5u);
+  EXPECT_EQ(regression.at("repetitions_needed"), 0);
+  EXPECT_GT(doc.at("configs").at(1).at("stages").at(1).at("repetitions_needed").get<int>(), 0);
 }
 
 TEST(GateGithub, ErrorPerRegressionWarningPerInconclusiveAndContextWarning) {

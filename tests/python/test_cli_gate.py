@@ -66,6 +66,45 @@ def test_gate_verdicts_and_exit_codes(fasterbench, write, candidate, verdict, co
         assert "repetitions per side would probably decide" in p.stdout
 
 
+@pytest.mark.parametrize("candidate, verdict, code", [
+    (SLOWER, "REGRESSION", 1),
+    (SAME, "PASS", 0),
+    (NOISY, "INCONCLUSIVE", 3),
+])
+def test_gate_format_json_is_the_decision_as_data(fasterbench, write, candidate, verdict, code):
+    a = write("a.json", results({"P0": BASE}))
+    b = write("b.json", results({"P0": candidate}))
+    p = fasterbench("gate", "--baseline", a, "--candidate", b, "--stages", "dispatch,total", "--format", "json")
+    assert p.returncode == code, p.stdout + p.stderr
+    doc = json.loads(p.stdout)  # stdout is the document alone
+    assert doc["kind"] == "fasterbench-gate" and doc["gate_schema_version"] == 1
+    assert (doc["overall"], doc["exit_status"]) == (verdict, code)
+    assert (doc["threshold"], doc["alpha"], doc["min_effect_ns"], doc["metric"]) == (0.05, 0.01, 100, "p50")
+    [config] = doc["configs"]
+    by_stage = {s["stage"]: s for s in config["stages"]}
+    assert by_stage["total"]["verdict"] == verdict and by_stage["dispatch"]["verdict"] == "PASS"
+    total = by_stage["total"]
+    assert total["baseline"]["values"] == BASE and total["candidate"]["values"] == candidate
+    assert total["ratio_ci_low"] <= total["ratio"] <= total["ratio_ci_high"]
+    assert total["reason"] and (total["repetitions_needed"] > 0) == (verdict == "INCONCLUSIVE")
+    # The text table says the same.
+    text = fasterbench("gate", "--baseline", a, "--candidate", b, "--stages", "dispatch,total")
+    assert f"\ngate: {verdict}" in text.stdout and text.returncode == code
+
+
+def test_gate_format_json_keeps_warnings_on_stderr_and_in_the_document(fasterbench, write):
+    a = write("a.json", results({"P0": BASE}))
+    b = write("b.json", results({"P0": SAME}, cpu="Other CPU"))
+    p = fasterbench("gate", "--baseline", a, "--candidate", b, "--format", "json")
+    doc = json.loads(p.stdout)
+    assert any("cpu_model" in w for w in doc["warnings"]), doc["warnings"]
+    assert "fasterbench gate: warning: the two results differ in cpu_model" in p.stderr
+    both = fasterbench("gate", "--baseline", a, "--candidate", b, "--format", "json", "--github")
+    assert both.returncode == 2 and "excludes" in both.stderr, both.stderr
+    instructions = fasterbench("gate", "--baseline", a, "--candidate", b, "--format", "json", "--metric", "instructions")
+    assert instructions.returncode == 2 and "no --junit, --summary, --github or --format json" in instructions.stderr
+
+
 def test_gate_names_the_regressed_stage_and_writes_all_outputs(fasterbench, write, tmp_path):
     a = write("a.json", results({"P0": BASE, "P1": BASE}, stage="dispatch"))
     b = write("b.json", results({"P0": SLOWER, "P1": SAME}, stage="dispatch"))
