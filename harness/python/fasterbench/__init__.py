@@ -2,8 +2,9 @@
 
     import fasterbench as fb
     fb.optimizations("P4")   # ['direct', 'lockfree', 'subinterp', 'inline-future']
-    results = fb.load_results("results/hello/results.json")
-    results.configuration("P1").stage("total").p50      # ns, median over the repetitions
+    results = fb.run(scenario="scenarios/hello.toml", phase="P1", requests=20_000)
+    results.stage("total").p50                          # ns, median over the repetitions
+    fb.gate("main", results).overall                    # against a stored baseline
 
     app = fb.App(optimizations="P4")      # guest mode: this process's functions as handlers
     @app.get("/hello")
@@ -25,18 +26,30 @@ if _in_subinterpreter():
 else:
     from ._core import ConfigError, __version__, optimizations, unavailable_reason
     from .app import App, Response
-    from .results import Results, ResultsError
+    from .gate import GateResult, StageVerdict
+    from .results import Nanoseconds, Results, ResultsError
+    from .scripting import CommandError, cli_arguments, gate, phases, run, save_baseline
 
     load_results = Results.load
 
+    # One name a line, sorted, so that additions merge without conflicts.
     __all__ = [
         "App",
+        "CommandError",
         "ConfigError",
+        "GateResult",
+        "Nanoseconds",
         "Response",
         "Results",
         "ResultsError",
+        "StageVerdict",
         "__version__",
+        "cli_arguments",
+        "gate",
         "load_results",
         "optimizations",
+        "phases",
+        "run",
+        "save_baseline",
         "unavailable_reason",
     ]
