@@ -7,6 +7,7 @@ the repository and, with a #fragment, a heading of that file; every repository p
 name in a code span (`framework/...`, `harness/...`) must exist, so a rename shows up here.
 """
 
+import os
 import pathlib
 import re
 import subprocess
@@ -227,3 +228,31 @@ def test_path_checker_finds_a_renamed_file(tmp_path, monkeypatch):
                    "see `framework/python/python_thread.h`, `framework/python/*.h`.\n",
                    encoding="utf-8")
     assert missing_paths(doc) == ["a.md:2: framework/python/python_thread.h"]
+
+
+# -- The README's Python example runs as written ---------------------------------------------
+
+def readme_python_example():
+    """The ```python block of README.md's "From Python" section."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## From Python\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```python\n(.*?)^```$", section, flags=re.M | re.S)
+    assert len(blocks) == 1, "README.md's From Python section should hold one ```python block"
+    return blocks[0]
+
+
+def test_the_readme_python_example_runs_as_written():
+    binary = pathlib.Path(os.environ.get("FASTERBENCH_BIN") or REPO / "build" / "harness" / "fasterbench")
+    build = binary.parents[1]
+    interpreter = build / "fasterbench-python"
+    if "FASTERBENCH_PYTHON_MODULE:BOOL=OFF" in (build / "CMakeCache.txt").read_text(encoding="utf-8"):
+        pytest.skip("this build has no Python package (FASTERBENCH_PYTHON_MODULE=OFF)")
+    assert interpreter.exists(), f"{interpreter} not built: run ./setup.sh python -c pass"
+    # From the repository's root, as the README says.
+    p = subprocess.run([str(interpreter), "-c", readme_python_example()], cwd=REPO, capture_output=True,
+                       text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stdout + p.stderr
+    total_p50, total_p99, floor = p.stdout.strip().splitlines()
+    # Each figure with its unit, what it is and its spread: "281 ns (P1 total p50; 3 repetitions, ...)".
+    for line, what in [(total_p50, "P1 total p50"), (total_p99, "P1 total p99"), (floor, "P1 attach_call floor")]:
+        assert line.split()[1] in ("ns", "µs", "ms") and f"({what}; 3 repetitions" in line, line
