@@ -117,6 +117,12 @@ def test_save_then_compare_passes_the_same_code_and_fails_a_regression(tmp_path)
     assert "the two results differ in config.inject_delay" in slow.stdout
     assert "gate vs base: REGRESSION" in slow.stdout
 
+    # Both options: compared first, then saved, even when the comparison fails the test.
+    again = pytest_in(tmp_path, "--fasterbench-compare", "base", "--fasterbench-save", "base", "--fasterbench-store",
+                      store, env={**os.environ, "DELAY": "handler=20000"})
+    assert again.returncode == 1 and "gate vs base: REGRESSION" in again.stdout, again.stdout
+    assert json.loads(baseline.read_text())["config"]["inject_delay"]["spec"] == "handler=20000"
+
 
 def test_compare_without_a_baseline_warns_and_passes(tmp_path):
     write_test(tmp_path, SAVE_AND_COMPARE.replace("repetitions=5", "repetitions=2"))

@@ -189,3 +189,25 @@ def test_gate_takes_results_objects_and_stored_baselines(gate_documents, tmp_pat
         fb.save_baseline("main", base, store=tmp_path / "store")
     with pytest.raises(fb.ConfigError, match="no baseline named 'nosuch'"):
         fb.gate("nosuch", slow, store=tmp_path / "store")
+
+
+def test_a_failed_run_is_a_command_error_with_its_results(tmp_path):
+    # One request in ten raises: over a 5 % error limit `run` writes its results and exits 1.
+    (tmp_path / "flaky_handlers.py").write_text(
+        "def every_tenth_fails(request):\n"
+        "    global n\n"
+        "    n = globals().get('n', 0) + 1\n"
+        "    if n % 10 == 0:\n"
+        "        raise KeyError('item')\n"
+        "    return b'ok'\n")
+    scenario = tmp_path / "flaky.toml"
+    scenario.write_text('name = "flaky"\n[[route]]\npath = "/flaky"\nhandler = "flaky_handlers:every_tenth_fails"\n')
+    with pytest.raises(fb.CommandError) as caught:
+        fb.run(scenario, phase="P0", requests=600, warmup=50, max_error_rate=0.05)
+    error = caught.value
+    assert error.returncode == 1 and error.arguments[:3] == ["run", "--scenario", str(scenario)]
+    assert "exit status 1" in str(error) and "FAILED: too many errors" in str(error)
+    assert error.results is not None and error.results.aggregates[0].error_rate == pytest.approx(0.1, abs=0.01)
+    assert error.results.runs[0].errors == error.results.runs[0].requests // 10
+    # Within a looser limit the same run returns its results.
+    assert fb.run(scenario, phase="P0", requests=600, warmup=50, max_error_rate=0.5).runs[0].errors > 0

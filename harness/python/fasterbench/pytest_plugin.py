@@ -149,9 +149,12 @@ class Benchmark:
         self._session.records.append(record)
         if self._session.compare:
             self._compare(record)
-        if self._session.save:
+        if self._session.save:  # after the comparison: the set compared against may be the one saved
             record.saved = scripting.save_baseline(record.baseline, results,
                                                    store=self._session.set_directory(self._session.save), force=True)
+        if record.decision is not None and record.decision.overall == "REGRESSION":
+            pytest.fail(f"fasterbench gate against {self._session.compare!r}: REGRESSION\n"
+                        f"{record.decision.describe()}", pytrace=False)
         return results
 
     @staticmethod
@@ -175,9 +178,6 @@ class Benchmark:
             return
         decision = scripting.gate(record.baseline, record.results, store=directory, **self._session.gate_options)
         record.decision = decision
-        if decision.overall == "REGRESSION":
-            pytest.fail(f"fasterbench gate against {self._session.compare!r}: REGRESSION\n{decision.describe()}",
-                        pytrace=False)
         if decision.overall == "INCONCLUSIVE":
             warnings.warn(FasterbenchWarning(decision.describe()), stacklevel=3)
 
