@@ -5,6 +5,9 @@ checked against the CLI's own options and its usage errors arrive as ConfigError
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -144,6 +147,44 @@ def test_phases_writes_the_document_the_cli_writes(tmp_path):
     assert results.to_document() == api_doc
     assert settings_only(api_doc) == settings_only(cli_doc)
     assert [c for c in results.configurations] == ["P0", "P1", "P0/ends", "P1/ends"]
+
+
+def test_phases_resume_is_given_alone(tmp_path):
+    # A complete run has nothing to resume: the CLI's message, as a ConfigError.
+    fb.phases(scenario=HELLO, phases=["P0"], repetitions=1, requests=200, warmup=50, no_instrumentation_tax=True,
+              out=tmp_path / "done")
+    with pytest.raises(fb.ConfigError, match=r"--resume .*done: that run is complete; nothing to resume"):
+        fb.phases(resume=tmp_path / "done")
+    with pytest.raises(fb.ConfigError, match="give resume alone"):
+        fb.phases(resume=tmp_path / "done", out=tmp_path / "elsewhere")
+
+
+def test_ctrl_c_stops_phases_as_on_the_command_line_and_resume_finishes_it(tmp_path):
+    # A Python process running fb.phases gets SIGINT (alone: not its child) during the third of
+    # four measurements: the child writes what it has, KeyboardInterrupt reaches the script,
+    # and phases(resume=DIR) measures only what is missing.
+    out = tmp_path / "out"
+    script = (f"import fasterbench as fb\n"
+              f"fb.phases(scenario={HELLO!r}, phases=['P0', 'P1'], repetitions=2, requests=3000, warmup=100,\n"
+              f"          no_instrumentation_tax=True, out={str(out)!r}, quiet=False)\n")
+    python = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in python.stderr:
+        seen.append(line)
+        if line.lstrip("[ ").startswith("3/"):
+            break
+    else:
+        raise AssertionError("phases ended before its third measurement: " + "".join(seen))
+    python.send_signal(signal.SIGINT)
+    rest = python.stderr.read()
+    assert python.wait(timeout=60) != 0
+    assert "KeyboardInterrupt" in rest and "interrupted by SIGINT" in rest, rest
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["complete"] is False and len([r for r in doc["runs"] if "requests" in r]) == 2
+
+    results = fb.phases(resume=out)
+    assert results.complete and len(results.runs) == 4 and results.source == str(out / "results.json")
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -114,15 +115,40 @@ def _run_cli(arguments: list[str], *, quiet: bool, ok_statuses: Sequence[int] = 
     not in ok_statuses. quiet=False lets it print to this process's terminal (stderr only when
     stdout carries data)."""
     capture_stdout = quiet or "--format" in arguments
-    p = subprocess.run([_build_info.FASTERBENCH_EXE, *arguments], stdin=subprocess.DEVNULL, text=True,
-                       stdout=subprocess.PIPE if capture_stdout else None,
-                       stderr=subprocess.PIPE if quiet else None, check=False)
+    command = [_build_info.FASTERBENCH_EXE, *arguments]
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, text=True,
+                          stdout=subprocess.PIPE if capture_stdout else None,
+                          stderr=subprocess.PIPE if quiet else None) as child:
+        try:
+            stdout, stderr = child.communicate()
+        except KeyboardInterrupt:
+            _stop(child)
+            raise
+    p = subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
     if p.returncode == 2:
         raise ConfigError(_usage_message(p.stderr or "", arguments))
     if p.returncode not in ok_statuses:
         raise CommandError(_failure_message(p, arguments), arguments=arguments, returncode=p.returncode,
                            stderr=p.stderr or "")
     return p
+
+
+# How long a child may take to stop after Ctrl-C: `phases` stops its current measurement and
+# writes what it has (docs/errors.md); `run` stops at once.
+_STOP_SECONDS = 30
+
+
+def _stop(child: subprocess.Popen) -> None:
+    """Ctrl-C in this process: the child stops as on the command line. A terminal's Ctrl-C has
+    reached it already (one process group); a SIGINT sent to this process alone has not, and a
+    second one only repeats the request. Killed if it has not stopped in _STOP_SECONDS."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+    try:
+        child.communicate(timeout=_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
 
 
 def _usage_message(stderr: str, arguments: list[str]) -> str:
@@ -183,7 +209,12 @@ def phases(scenario: Optional[PathLike] = None, *, out: Optional[PathLike] = Non
     Every `phases` option is a keyword (repetitions, requests, ablation, pin, ...). out=DIR
     keeps DIR/results.json (and the report with report=True), as --out does; without it the
     directory is temporary. A run of `phases` with crashed repetitions still returns its
-    document (their rows say how they died); one it could not finish raises CommandError."""
+    document (their rows say how they died); one it could not finish raises CommandError.
+
+    phases(resume=DIR) finishes an interrupted run with the options it was started with (give
+    it alone, as `phases --resume DIR`) and returns DIR/results.json."""
+    if options.get("resume") is not None:
+        return _resume_phases(scenario, out, report, quiet, options)
     if quiet:
         options.setdefault("no_progress", True)
     arguments = cli_arguments("phases", scenario=scenario, **options)
@@ -202,6 +233,22 @@ def phases(scenario: Optional[PathLike] = None, *, out: Optional[PathLike] = Non
     finally:
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _resume_phases(scenario: Optional[PathLike], out: Optional[PathLike], report: bool, quiet: bool,
+                   options: dict[str, Any]) -> Results:
+    """`fasterbench phases --resume DIR`: the CLI takes no other option with it (it refuses them,
+    naming the run's own); its results and report go where the interrupted run put them."""
+    if out is not None or report:
+        raise ConfigError(f"--resume {_value_text(options['resume'])}: give resume alone; the run is finished in its "
+                          "own directory, with the report if it was started with one")
+    arguments = cli_arguments("phases", scenario=scenario, **options)
+    directory = _value_text(options["resume"])
+    try:
+        _run_cli(arguments, quiet=quiet)
+    except CommandError as e:
+        raise _with_results(e, os.path.join(directory, "results.json"), None) from None
+    return _load(os.path.join(directory, "results.json"), None)
 
 
 def _results_argument(source: ResultsSource, directory: str, side: str) -> str:
