@@ -71,6 +71,12 @@ def test_a_usage_error_of_the_cli_is_a_config_error_with_its_message(keywords, c
     assert isinstance(caught.value, ValueError)
 
 
+def test_not_quiet_the_cli_prints_its_own_message(capfd):
+    with pytest.raises(fb.ConfigError, match=r"--phase P9 .*refused \(exit 2; its message is printed above\)"):
+        fb.run(scenario=HELLO, phase="P9", quiet=False)
+    assert "fasterbench: --phase: unknown phase 'P9'" in capfd.readouterr().err
+
+
 def test_a_missing_scenario_is_a_config_error_naming_the_file():
     with pytest.raises(fb.ConfigError, match="scenarios/nothing.toml"):
         fb.run(scenario="scenarios/nothing.toml", phase="P1", requests=100)

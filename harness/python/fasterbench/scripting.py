@@ -126,7 +126,7 @@ def _run_cli(arguments: list[str], *, quiet: bool, ok_statuses: Sequence[int] = 
             raise
     p = subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
     if p.returncode == 2:
-        raise ConfigError(_usage_message(p.stderr or "", arguments))
+        raise ConfigError(_usage_message(p.stderr, arguments))
     if p.returncode not in ok_statuses:
         raise CommandError(_failure_message(p, arguments), arguments=arguments, returncode=p.returncode,
                            stderr=p.stderr or "")
@@ -151,11 +151,13 @@ def _stop(child: subprocess.Popen) -> None:
         child.communicate()
 
 
-def _usage_message(stderr: str, arguments: list[str]) -> str:
-    # "fasterbench: <message>" lines, without CLI11's "Run with --help for usage." hint.
+def _usage_message(stderr: Optional[str], arguments: list[str]) -> str:
+    """The CLI's "fasterbench: <message>" lines, without CLI11's "Run with --help" hint."""
+    if stderr is None:  # quiet=False: the CLI printed it on this process's stderr
+        return f"fasterbench {' '.join(arguments)}: refused (exit 2; its message is printed above)"
     lines = [line.removeprefix("fasterbench: ") for line in stderr.strip().splitlines()
              if line.strip() and not line.startswith("Run with --help")]
-    return "\n".join(lines) or f"fasterbench {' '.join(arguments)}: usage error (no message)"
+    return "\n".join(lines) or f"fasterbench {' '.join(arguments)}: refused (exit 2, no message)"
 
 
 def _failure_message(p: subprocess.CompletedProcess, arguments: list[str]) -> str:
@@ -164,7 +166,7 @@ def _failure_message(p: subprocess.CompletedProcess, arguments: list[str]) -> st
     return f"fasterbench {' '.join(arguments)}: {how}" + (f"\n{tail}" if tail else "")
 
 
-def _with_results(error: CommandError, path: str, source: str) -> CommandError:
+def _with_results(error: CommandError, path: str, source: Optional[str]) -> CommandError:
     if os.path.exists(path):
         error.results = _load(path, source)
     return error
