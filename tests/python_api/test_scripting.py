@@ -171,7 +171,7 @@ def test_ctrl_c_stops_phases_as_on_the_command_line_and_resume_finishes_it(tmp_p
     # and phases(resume=DIR) measures only what is missing.
     out = tmp_path / "out"
     script = (f"import fasterbench as fb\n"
-              f"fb.phases(scenario={HELLO!r}, phases=['P0', 'P1'], repetitions=2, requests=3000, warmup=100,\n"
+              f"fb.phases(scenario={HELLO!r}, phases=['P0', 'P1'], repetitions=2, requests=20000, warmup=100,\n"
               f"          no_instrumentation_tax=True, out={str(out)!r}, quiet=False)\n")
     python = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -187,7 +187,8 @@ def test_ctrl_c_stops_phases_as_on_the_command_line_and_resume_finishes_it(tmp_p
     assert python.wait(timeout=60) != 0
     assert "KeyboardInterrupt" in rest and "interrupted by SIGINT" in rest, rest
     doc = json.loads((out / "results.json").read_text())
-    assert doc["complete"] is False and len([r for r in doc["runs"] if "requests" in r]) == 2
+    # The third measurement was under way (it may have finished as the signal travelled).
+    assert doc["complete"] is False and 2 <= len([r for r in doc["runs"] if "requests" in r]) < 4
 
     results = fb.phases(resume=out)
     assert results.complete and len(results.runs) == 4 and results.source == str(out / "results.json")
